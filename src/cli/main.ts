@@ -1,0 +1,61 @@
+#!/usr/bin/env node
+/** trt-landmarker CLI: dispatches to src/cli/commands/<name>.ts, each exporting `usage` and `run(argv)`. */
+import { LandmarkerError } from '../errors';
+
+interface Command {
+  usage: string;
+  run(argv: string[]): Promise<number>;
+}
+
+const COMMANDS: Record<string, () => Command> = {
+  detect: () => require('./commands/detect') as Command,
+  info: () => require('./commands/info') as Command,
+  eval: () => require('./commands/eval') as Command,
+  webcam: () => require('./commands/webcam') as Command,
+  build: () => require('./commands/build') as Command,
+};
+
+function help(): string {
+  const lines = ['Usage: trt-landmarker <command> [options]', '', 'Commands:'];
+  for (const [name, load] of Object.entries(COMMANDS)) {
+    try {
+      lines.push('  ' + load().usage.split('\n')[0]);
+    } catch {
+      lines.push(`  ${name}`);
+    }
+  }
+  return lines.join('\n');
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  if (!name || name === '--help' || name === '-h' || name === 'help') {
+    process.stdout.write(help() + '\n');
+    return name ? 0 : 1;
+  }
+  const load = COMMANDS[name];
+  if (!load) {
+    process.stderr.write(`Unknown command "${name}"\n\n${help()}\n`);
+    return 2;
+  }
+  const command = load();
+  if (rest.includes('--help') || rest.includes('-h')) {
+    process.stdout.write(command.usage + '\n');
+    return 0;
+  }
+  return command.run(rest);
+}
+
+if (require.main === module) {
+  main(process.argv.slice(2)).then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (err: unknown) => {
+      const e = err as Error & { code?: string };
+      process.stderr.write(`trt-landmarker: ${e.code ? `[${e.code}] ` : ''}${e.message}\n`);
+      if (process.env.TRT_LANDMARKER_DEBUG) process.stderr.write(`${e.stack}\n`);
+      process.exitCode = err instanceof LandmarkerError || (e.code ?? '').startsWith('ERR_') ? 2 : 1;
+    },
+  );
+}

@@ -1,0 +1,82 @@
+/**
+ * Every error this package throws carries a stable string `code`.
+ * Bad arguments are TypeError / RangeError (with a code too); everything else is a LandmarkerError.
+ */
+
+export type ErrorCode =
+  | 'ERR_INVALID_ARG_TYPE' // TypeError: wrong type for an argument or option
+  | 'ERR_INVALID_ARG_VALUE' // TypeError: right type, unsupported value (unknown format, unknown enum)
+  | 'ERR_OUT_OF_RANGE' // RangeError: number/size/box/batch outside what is allowed
+  | 'ERR_FILE_NOT_FOUND'
+  | 'ERR_IMAGE_DECODE' // unreadable, corrupt or truncated image
+  | 'ERR_MODEL_LOAD' // model file missing, not ONNX, or rejected by the backend
+  | 'ERR_CONTRACT_MISSING' // ONNX without metadata key `trt_landmarker` and without a sidecar <model>.json
+  | 'ERR_CONTRACT_INVALID' // contract JSON fails validation
+  | 'ERR_CONTRACT_MISMATCH' // contract disagrees with the ONNX inputs/outputs
+  | 'ERR_DISPOSED' // call after dispose(), or work cancelled by dispose()
+  | 'ERR_BACKEND_UNAVAILABLE' // requested backend cannot be loaded here (reason in message)
+  | 'ERR_NATIVE_LOAD' // the addon binary could not be loaded (aggregated reasons)
+  | 'ERR_INFERENCE' // the backend failed while running the model
+  | 'ERR_CUDA' // a CUDA call failed (message names the call)
+  | 'ERR_TENSORRT' // a TensorRT call failed (message names the call)
+  | 'ERR_ENGINE_CACHE' // engine cache unreadable/unwritable/locked
+  | 'ERR_DATASET' // evaluation data missing or malformed (message names file and line)
+  | 'ERR_CAPTURE' // ffmpeg missing, device busy, stream ended or changed
+  | 'ERR_INTERNAL';
+
+export class LandmarkerError extends Error {
+  readonly code: ErrorCode;
+  constructor(code: ErrorCode, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'LandmarkerError';
+    this.code = code;
+  }
+}
+
+export interface CodedTypeError extends TypeError {
+  code: 'ERR_INVALID_ARG_TYPE' | 'ERR_INVALID_ARG_VALUE';
+}
+export interface CodedRangeError extends RangeError {
+  code: 'ERR_OUT_OF_RANGE';
+}
+
+/** Short human description of a received value, for "but received ..." messages. */
+export function describe(value: unknown): string {
+  if (value === null) return 'null';
+  if (value === undefined) return 'undefined';
+  if (typeof value === 'string') return JSON.stringify(value.length > 60 ? value.slice(0, 57) + '...' : value);
+  if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint') return String(value);
+  if (Array.isArray(value)) return `array of length ${value.length}`;
+  if (Buffer.isBuffer(value)) return `Buffer of length ${value.length}`;
+  if (ArrayBuffer.isView(value)) return `${value.constructor.name} of length ${(value as unknown as ArrayLike<unknown>).length}`;
+  if (typeof value === 'function') return 'function';
+  return `object ${value.constructor?.name ?? 'Object'}`;
+}
+
+export function invalidType(name: string, expected: string, received: unknown): CodedTypeError {
+  const err = new TypeError(`Expected ${expected} for \`${name}\` but received ${describe(received)}`) as CodedTypeError;
+  err.code = 'ERR_INVALID_ARG_TYPE';
+  return err;
+}
+
+export function invalidValue(name: string, expected: string, received: unknown): CodedTypeError {
+  const err = new TypeError(`Expected ${expected} for \`${name}\` but received ${describe(received)}`) as CodedTypeError;
+  err.code = 'ERR_INVALID_ARG_VALUE';
+  return err;
+}
+
+export function outOfRange(name: string, expected: string, received: unknown): CodedRangeError {
+  const err = new RangeError(`Expected ${expected} for \`${name}\` but received ${describe(received)}`) as CodedRangeError;
+  err.code = 'ERR_OUT_OF_RANGE';
+  return err;
+}
+
+/** Errors crossing from the addon carry `code` set natively; anything without one becomes ERR_INTERNAL. */
+export function fromNative(err: unknown, fallback: ErrorCode = 'ERR_INTERNAL'): Error {
+  if (err instanceof LandmarkerError || err instanceof TypeError || err instanceof RangeError) return err;
+  if (err instanceof Error) {
+    const code = (err as Error & { code?: string }).code;
+    return new LandmarkerError((code as ErrorCode) ?? fallback, err.message, { cause: err });
+  }
+  return new LandmarkerError(fallback, String(err));
+}
