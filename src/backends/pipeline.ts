@@ -1,0 +1,38 @@
+/**
+ * A backend runs the whole landmark pipeline for a batch of decoded frames: preprocessing, the model, decoding.
+ * ONNX Runtime (src/backends/onnxruntime.ts) preprocesses and decodes with the addon's CPU core; TensorRT
+ * (src/backends/tensorrt.ts) does all three on the GPU. src/landmarker.ts picks one and owns it.
+ */
+import type { NativeCrop, NativeFrame } from '../native/addon';
+import type { ModelContract } from '../contract/types';
+import type { BuildProgress, Precision } from '../types';
+
+export interface PipelineOutput {
+  /** [batch * landmarks * 2] image-pixel x,y pairs. */
+  points: Float32Array;
+  /** [batch * landmarks] per-point scores (PIPNet), if the model has them. */
+  scores?: Float32Array;
+  /** Milliseconds for the whole batch. */
+  timings: { preprocess: number; inference: number; postprocess: number };
+}
+
+export interface LandmarkPipeline {
+  readonly backend: 'tensorrt' | 'onnxruntime';
+  readonly precision: Precision;
+  /** Library versions this backend uses, e.g. { onnxruntime: '1.30.0' } or { tensorrt: '10.16.0', cuda: '13.0' }. */
+  readonly versions: Record<string, string>;
+  /** frames.length === crops.length, 1..maxBatch (validated by the caller). */
+  run(frames: NativeFrame[], crops: NativeCrop[]): Promise<PipelineOutput>;
+  /** Idempotent. Waits for work in flight. */
+  dispose(): Promise<void>;
+}
+
+export interface PipelineOptions {
+  modelPath: string;
+  contract: ModelContract;
+  precision: Precision;
+  maxBatch: number;
+  cacheDir: string;
+  threads?: number;
+  onProgress?: (p: BuildProgress) => void;
+}
