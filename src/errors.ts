@@ -22,6 +22,7 @@ export type ErrorCode =
   | 'ERR_ENGINE_CACHE' // engine cache unreadable/unwritable/locked
   | 'ERR_DATASET' // evaluation data missing or malformed (message names file and line)
   | 'ERR_CAPTURE' // ffmpeg missing, device busy, stream ended or changed
+  | 'ERR_PYTHON' // no python with torch/torchvision/onnx for model export, or the export script failed
   | 'ERR_INTERNAL';
 
 export class LandmarkerError extends Error {
