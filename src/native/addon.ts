@@ -70,8 +70,16 @@ export interface NativeBuildInfo {
   compiler: string;
 }
 
+/** Whether the GPU path can run here, and why not (native/addon/gpu_register.h). */
+export interface NativeGpuStatus {
+  cuda: boolean;
+  tensorrt: boolean;
+  reason: string;
+}
+
 export interface NativeAddon {
   buildInfo(): NativeBuildInfo;
+  gpuStatus(): NativeGpuStatus;
   /**
    * Crop + bilinear resize + normalise a batch of frames into one NCHW float32 tensor
    * [frames.length, 3, height, width]. Runs on a worker thread.

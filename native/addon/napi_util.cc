@@ -1,0 +1,145 @@
+#include "napi_util.h"
+
+#include <cmath>
+#include <limits>
+
+#include "../core/check.h"
+
+namespace trtl {
+
+Napi::Error CodedError(Napi::Env env, const std::string& code, const std::string& message) {
+  Napi::Error err;
+  if (code == kErrOutOfRange) {
+    err = Napi::RangeError::New(env, message);
+  } else if (code == kErrInvalidArgType || code == kErrInvalidArgValue) {
+    err = Napi::TypeError::New(env, message);
+  } else {
+    err = Napi::Error::New(env, message);
+  }
+  err.Set("code", Napi::String::New(env, code));
+  return err;
+}
+
+void ThrowCoded(Napi::Env env, const std::string& code, const std::string& message) {
+  throw CodedError(env, code, message);
+}
+
+namespace {
+
+const char* TypedArrayName(napi_typedarray_type t) {
+  switch (t) {
+    case napi_int8_array: return "Int8Array";
+    case napi_uint8_array: return "Uint8Array";
+    case napi_uint8_clamped_array: return "Uint8ClampedArray";
+    case napi_int16_array: return "Int16Array";
+    case napi_uint16_array: return "Uint16Array";
+    case napi_int32_array: return "Int32Array";
+    case napi_uint32_array: return "Uint32Array";
+    case napi_float32_array: return "Float32Array";
+    case napi_float64_array: return "Float64Array";
+    case napi_bigint64_array: return "BigInt64Array";
+    case napi_biguint64_array: return "BigUint64Array";
+    default: return "TypedArray";
+  }
+}
+
+[[noreturn]] void FailType(const std::string& name, const std::string& expected, const Napi::Value& v) {
+  throw CoreError(kErrInvalidArgType, "Expected " + expected + " for `" + name + "` but received " + Describe(v));
+}
+
+}  // namespace
+
+std::string Describe(const Napi::Value& v) {
+  if (v.IsUndefined()) return "undefined";
+  if (v.IsNull()) return "null";
+  if (v.IsBoolean()) return v.As<Napi::Boolean>().Value() ? "true" : "false";
+  if (v.IsNumber()) return Num(v.As<Napi::Number>().DoubleValue());
+  if (v.IsString()) return "string";
+  if (v.IsArray()) return "array of length " + std::to_string(v.As<Napi::Array>().Length());
+  if (v.IsTypedArray()) {
+    auto t = v.As<Napi::TypedArray>();
+    return std::string(TypedArrayName(t.TypedArrayType())) + " of length " + std::to_string(t.ElementLength());
+  }
+  if (v.IsFunction()) return "function";
+  if (v.IsObject()) return "object";
+  return "value";
+}
+
+Napi::Object ObjectArg(const Napi::Value& v, const std::string& name) {
+  if (!v.IsObject() || v.IsArray()) FailType(name, "an object", v);
+  return v.As<Napi::Object>();
+}
+
+Napi::Array ArrayArg(const Napi::Value& v, const std::string& name) {
+  if (!v.IsArray()) FailType(name, "an array", v);
+  return v.As<Napi::Array>();
+}
+
+double NumberArg(const Napi::Value& v, const std::string& name) {
+  if (!v.IsNumber()) FailType(name, "a number", v);
+  const double d = v.As<Napi::Number>().DoubleValue();
+  if (!std::isfinite(d)) FailRange(name, "a finite number", Num(d));
+  return d;
+}
+
+int64_t IntArg(const Napi::Value& v, const std::string& name, int64_t min, int64_t max) {
+  if (!v.IsNumber()) FailType(name, "an integer", v);
+  const double d = v.As<Napi::Number>().DoubleValue();
+  if (!(std::isfinite(d) && d == std::floor(d) && d >= static_cast<double>(min) && d <= static_cast<double>(max))) {
+    FailRange(name, "an integer in " + std::to_string(min) + ".." + std::to_string(max), Num(d));
+  }
+  return static_cast<int64_t>(d);
+}
+
+bool BoolArg(const Napi::Value& v, const std::string& name) {
+  if (!v.IsBoolean()) FailType(name, "a boolean", v);
+  return v.As<Napi::Boolean>().Value();
+}
+
+namespace {
+
+template <typename T>
+ArrayView<T> TypedArg(const Napi::Value& v, const std::string& name, napi_typedarray_type want,
+                      napi_typedarray_type also, const char* expected) {
+  if (!v.IsTypedArray()) FailType(name, expected, v);
+  auto arr = v.As<Napi::TypedArray>();
+  if (arr.TypedArrayType() != want && arr.TypedArrayType() != also) FailType(name, expected, v);
+  // Data() of a TypedArrayOf<T> is the view's start (buffer data + byte offset). A detached buffer has length 0.
+  auto typed = v.As<Napi::TypedArrayOf<T>>();
+  return ArrayView<T>{typed.Data(), typed.ElementLength()};
+}
+
+}  // namespace
+
+ArrayView<uint8_t> Uint8Arg(const Napi::Value& v, const std::string& name) {
+  return TypedArg<uint8_t>(v, name, napi_uint8_array, napi_uint8_clamped_array, "a Uint8Array");
+}
+
+ArrayView<float> Float32Arg(const Napi::Value& v, const std::string& name) {
+  return TypedArg<float>(v, name, napi_float32_array, napi_float32_array, "a Float32Array");
+}
+
+ArrayView<int32_t> Int32Arg(const Napi::Value& v, const std::string& name) {
+  return TypedArg<int32_t>(v, name, napi_int32_array, napi_int32_array, "an Int32Array");
+}
+
+Crop CropArg(const Napi::Value& v, const std::string& name) {
+  Napi::Object o = ObjectArg(v, name);
+  Crop c;
+  c.x = NumberArg(o.Get("x"), name + ".x");
+  c.y = NumberArg(o.Get("y"), name + ".y");
+  c.w = NumberArg(o.Get("w"), name + ".w");
+  c.h = NumberArg(o.Get("h"), name + ".h");
+  CheckCrop(name, c.x, c.y, c.w, c.h);
+  return c;
+}
+
+std::vector<Crop> CropsArg(const Napi::Value& v, const std::string& name) {
+  Napi::Array arr = ArrayArg(v, name);
+  std::vector<Crop> crops;
+  crops.reserve(arr.Length());
+  for (uint32_t i = 0; i < arr.Length(); ++i) crops.push_back(CropArg(arr.Get(i), name + "[" + std::to_string(i) + "]"));
+  return crops;
+}
+
+}  // namespace trtl

@@ -1,0 +1,64 @@
+// Argument reading and error conversion shared by the bindings. Readers throw trtl::CoreError with a code and an
+// "Expected ... for `name` but received ..." message; Guard() turns any C++ exception into a JS error whose
+// `code` property is set (RangeError for ERR_OUT_OF_RANGE, TypeError for ERR_INVALID_ARG_*, Error otherwise).
+#pragma once
+
+#include <napi.h>
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "../core/errors.h"
+#include "../core/frame_format.h"
+
+namespace trtl {
+
+// A JS error of the class matching `code`, with `code` set.
+Napi::Error CodedError(Napi::Env env, const std::string& code, const std::string& message);
+
+// Throws CodedError as a C++ exception (the addon is built with NAPI_CPP_EXCEPTIONS).
+[[noreturn]] void ThrowCoded(Napi::Env env, const std::string& code, const std::string& message);
+
+// Short description of a JS value for messages ("undefined", "array of length 3", "Float32Array of length 8").
+std::string Describe(const Napi::Value& v);
+
+// Runs fn and converts CoreError / std::exception into coded JS errors.
+template <typename Fn>
+Napi::Value Guard(Napi::Env env, Fn&& fn) {
+  try {
+    return fn();
+  } catch (const Napi::Error&) {
+    throw;
+  } catch (const CoreError& e) {
+    ThrowCoded(env, e.code(), e.what());
+  } catch (const std::bad_alloc&) {
+    ThrowCoded(env, kErrOutOfRange, "out of memory allocating native buffers");
+  } catch (const std::exception& e) {
+    ThrowCoded(env, kErrInternal, e.what());
+  }
+}
+
+Napi::Object ObjectArg(const Napi::Value& v, const std::string& name);
+Napi::Array ArrayArg(const Napi::Value& v, const std::string& name);
+// A finite number.
+double NumberArg(const Napi::Value& v, const std::string& name);
+// An integer in [min, max].
+int64_t IntArg(const Napi::Value& v, const std::string& name, int64_t min, int64_t max);
+bool BoolArg(const Napi::Value& v, const std::string& name);
+
+// Typed-array views (pointer + element count) checked for the element type.
+template <typename T>
+struct ArrayView {
+  T* data = nullptr;
+  size_t size = 0;
+};
+ArrayView<uint8_t> Uint8Arg(const Napi::Value& v, const std::string& name);
+ArrayView<float> Float32Arg(const Napi::Value& v, const std::string& name);
+ArrayView<int32_t> Int32Arg(const Napi::Value& v, const std::string& name);
+
+Crop CropArg(const Napi::Value& v, const std::string& name);
+std::vector<Crop> CropsArg(const Napi::Value& v, const std::string& name);
+
+}  // namespace trtl

@@ -1,0 +1,143 @@
+// preprocess (AsyncWorker + Promise) and preprocessSync. Arguments are read and validated on the JS thread; the
+// pixel work runs on a libuv worker thread writing into a Float32Array allocated here on the JS thread.
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "../core/check.h"
+#include "../core/preprocess.h"
+#include "bindings.h"
+#include "napi_util.h"
+
+namespace trtl {
+
+namespace {
+
+struct PreprocessArgs {
+  std::vector<FrameView> frames;
+  std::vector<Crop> crops;
+  PreprocessParams params;
+};
+
+// Reads (frames, crops, params). When `keep` is given, each frame's Uint8Array is referenced there so that GC
+// cannot free its memory while a worker thread reads it.
+PreprocessArgs ReadArgs(const Napi::CallbackInfo& info, std::vector<Napi::ObjectReference>* keep) {
+  PreprocessArgs a;
+  Napi::Array frames = ArrayArg(info[0], "frames");
+  for (uint32_t i = 0; i < frames.Length(); ++i) {
+    const std::string name = "frames[" + std::to_string(i) + "]";
+    Napi::Object f = ObjectArg(frames.Get(i), name);
+    Napi::Value data = f.Get("data");
+    ArrayView<uint8_t> bytes = Uint8Arg(data, name + ".data");
+    FrameView view;
+    view.data = bytes.data;
+    view.size = bytes.size;
+    view.width = static_cast<int>(IntArg(f.Get("width"), name + ".width", 1, 1 << 30));
+    view.height = static_cast<int>(IntArg(f.Get("height"), name + ".height", 1, 1 << 30));
+    const int64_t format = IntArg(f.Get("format"), name + ".format", INT32_MIN, INT32_MAX);
+    if (!IsValidFormat(static_cast<int>(format))) {
+      throw CoreError(kErrInvalidArgValue, "Expected a format 0..4 (RGB, BGR, RGBA, BGRA, GRAY) for `" + name +
+                                               ".format` but received " + std::to_string(format));
+    }
+    view.format = static_cast<FrameFormat>(format);
+    a.frames.push_back(view);
+    if (keep != nullptr) keep->push_back(Napi::Persistent(data.As<Napi::Object>()));
+  }
+  a.crops = CropsArg(info[1], "crops");
+  Napi::Object p = ObjectArg(info[2], "params");
+  a.params.width = static_cast<int>(IntArg(p.Get("width"), "params.width", 1, kMaxInputSide));
+  a.params.height = static_cast<int>(IntArg(p.Get("height"), "params.height", 1, kMaxInputSide));
+  a.params.bgr = BoolArg(p.Get("bgr"), "params.bgr");
+  a.params.scale = NumberArg(p.Get("scale"), "params.scale");
+  Napi::Array mean = ArrayArg(p.Get("mean"), "params.mean");
+  Napi::Array stdev = ArrayArg(p.Get("std"), "params.std");
+  if (mean.Length() != 3) FailRange("params.mean", "3 values", std::to_string(mean.Length()) + " values");
+  if (stdev.Length() != 3) FailRange("params.std", "3 values", std::to_string(stdev.Length()) + " values");
+  for (uint32_t c = 0; c < 3; ++c) {
+    a.params.mean[c] = NumberArg(mean.Get(c), "params.mean[" + std::to_string(c) + "]");
+    a.params.std[c] = NumberArg(stdev.Get(c), "params.std[" + std::to_string(c) + "]");
+  }
+  ValidatePreprocess(a.frames, a.crops, a.params);
+  return a;
+}
+
+class PreprocessWorker : public Napi::AsyncWorker {
+ public:
+  PreprocessWorker(Napi::Env env, PreprocessArgs args, std::vector<Napi::ObjectReference> keep,
+                   Napi::Float32Array out, Napi::Promise::Deferred deferred)
+      : Napi::AsyncWorker(env, "trtl.preprocess"),
+        args_(std::move(args)),
+        keep_(std::move(keep)),
+        out_data_(out.Data()),
+        out_size_(out.ElementLength()),
+        out_(Napi::Persistent(out.As<Napi::Object>())),
+        deferred_(std::move(deferred)) {}
+
+  void Execute() override {
+    try {
+      Preprocess(args_.frames, args_.crops, args_.params, out_data_, out_size_);
+    } catch (const CoreError& e) {
+      code_ = e.code();
+      SetError(e.what());
+    } catch (const std::exception& e) {
+      code_ = kErrInternal;
+      SetError(e.what());
+    }
+  }
+
+  void OnOK() override { deferred_.Resolve(out_.Value()); }
+
+  void OnError(const Napi::Error& e) override { deferred_.Reject(CodedError(Env(), code_, e.Message()).Value()); }
+
+ private:
+  PreprocessArgs args_;
+  std::vector<Napi::ObjectReference> keep_;  // released on the JS thread when the worker is deleted
+  float* out_data_;
+  size_t out_size_;
+  Napi::ObjectReference out_;
+  Napi::Promise::Deferred deferred_;
+  std::string code_ = kErrInternal;
+};
+
+Napi::Float32Array AllocateOutput(Napi::Env env, const PreprocessArgs& a) {
+  return Napi::Float32Array::New(env, PreprocessOutputSize(a.frames.size(), a.params));
+}
+
+// Never throws synchronously: bad arguments reject the promise (with the same coded error preprocessSync throws).
+Napi::Value PreprocessAsync(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  auto deferred = Napi::Promise::Deferred::New(env);
+  Napi::Promise promise = deferred.Promise();
+  try {
+    std::vector<Napi::ObjectReference> keep;
+    PreprocessArgs args = ReadArgs(info, &keep);
+    Napi::Float32Array out = AllocateOutput(env, args);
+    auto* worker = new PreprocessWorker(env, std::move(args), std::move(keep), out, deferred);
+    worker->Queue();  // the worker deletes itself after OnOK/OnError
+  } catch (const Napi::Error& e) {
+    deferred.Reject(e.Value());
+  } catch (const CoreError& e) {
+    deferred.Reject(CodedError(env, e.code(), e.what()).Value());
+  } catch (const std::exception& e) {
+    deferred.Reject(CodedError(env, kErrInternal, e.what()).Value());
+  }
+  return promise;
+}
+
+Napi::Value PreprocessSync(const Napi::CallbackInfo& info) {
+  return Guard(info.Env(), [&]() -> Napi::Value {
+    PreprocessArgs args = ReadArgs(info, nullptr);
+    Napi::Float32Array out = AllocateOutput(info.Env(), args);
+    Preprocess(args.frames, args.crops, args.params, out.Data(), out.ElementLength());
+    return out;
+  });
+}
+
+}  // namespace
+
+void RegisterPreprocess(Napi::Env env, Napi::Object exports) {
+  exports.Set("preprocess", Napi::Function::New(env, PreprocessAsync, "preprocess"));
+  exports.Set("preprocessSync", Napi::Function::New(env, PreprocessSync, "preprocessSync"));
+}
+
+}  // namespace trtl

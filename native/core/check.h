@@ -1,0 +1,38 @@
+// Small argument checks shared by the core's entry points. They throw CoreError with a code and a message that
+// says what was expected and what was received.
+#pragma once
+
+#include <cmath>
+#include <string>
+
+#include "errors.h"
+
+namespace trtl {
+
+inline std::string Num(double v) {
+  if (std::isfinite(v) && v == std::floor(v) && std::fabs(v) < 1e15) return std::to_string(static_cast<long long>(v));
+  return std::to_string(v);
+}
+
+// Throws ERR_OUT_OF_RANGE "Expected <expected> for `<name>` but received <value>".
+[[noreturn]] inline void FailRange(const std::string& name, const std::string& expected, const std::string& received) {
+  throw CoreError(kErrOutOfRange, "Expected " + expected + " for `" + name + "` but received " + received);
+}
+
+inline void CheckPositive(const std::string& name, double v) {
+  if (!(std::isfinite(v) && v > 0)) FailRange(name, "a positive finite number", Num(v));
+}
+
+inline void CheckFinite(const std::string& name, double v) {
+  if (!std::isfinite(v)) FailRange(name, "a finite number", Num(v));
+}
+
+// Checks a crop: finite origin, positive finite size.
+inline void CheckCrop(const std::string& name, double x, double y, double w, double h) {
+  CheckFinite(name + ".x", x);
+  CheckFinite(name + ".y", y);
+  CheckPositive(name + ".w", w);
+  CheckPositive(name + ".h", h);
+}
+
+}  // namespace trtl

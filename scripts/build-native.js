@@ -1,0 +1,142 @@
+#!/usr/bin/env node
+/*
+ * Builds the native addon: build/Release/trt_landmarker.node.
+ *
+ *   node scripts/build-native.js               configure + build with cmake-js (Release)
+ *   node scripts/build-native.js --if-missing  skip when build/Release/trt_landmarker.node or a prebuild for
+ *                                               this platform exists (the package's "install" script)
+ *   node scripts/build-native.js --gyp         build the portable CPU-only variant with node-gyp instead
+ *
+ * CMake options come from the environment: TENSORRT_ROOT -> -DTENSORRT_ROOT, CUDAToolkit_ROOT / CUDA_PATH /
+ * CUDA_HOME -> -DCUDAToolkit_ROOT, CUDACXX -> -DCMAKE_CUDA_COMPILER; TRTL_CMAKE_ARGS adds raw "-DX=Y" words.
+ * When cmake is not installed at all, it falls back to node-gyp (CPU only). Nothing is downloaded: cmake-js takes
+ * the Node-API headers from the node-api-headers package. Prints one summary line at the end.
+ */
+'use strict';
+
+const { spawnSync } = require('node:child_process');
+const fs = require('node:fs');
+const path = require('node:path');
+
+const root = path.resolve(__dirname, '..');
+const addonPath = path.join(root, 'build', 'Release', 'trt_landmarker.node');
+const args = process.argv.slice(2);
+
+function log(line) {
+  console.log(`[trt-landmarker] ${line}`);
+}
+
+function existingPrebuild() {
+  const dir = path.join(root, 'prebuilds', `${process.platform}-${process.arch}`);
+  let variants = [];
+  try {
+    variants = fs.readdirSync(dir);
+  } catch {
+    return undefined;
+  }
+  for (const v of variants) {
+    const p = path.join(dir, v, 'trt_landmarker.node');
+    if (fs.existsSync(p)) return p;
+  }
+  return undefined;
+}
+
+function run(cmd, cmdArgs) {
+  const r = spawnSync(cmd, cmdArgs, { cwd: root, stdio: 'inherit', env: process.env });
+  if (r.error) throw r.error;
+  return r.status === null ? 1 : r.status;
+}
+
+function hasCmake() {
+  const r = spawnSync(process.env.CMAKE || 'cmake', ['--version'], { encoding: 'utf8' });
+  return !r.error && r.status === 0;
+}
+
+function cmakeDefines() {
+  const env = process.env;
+  const defs = [];
+  if (env.TENSORRT_ROOT) defs.push(`TENSORRT_ROOT=${env.TENSORRT_ROOT}`);
+  const cuda = env.CUDAToolkit_ROOT || env.CUDA_PATH || env.CUDA_HOME;
+  if (cuda) defs.push(`CUDAToolkit_ROOT=${cuda}`);
+  if (env.CUDACXX) defs.push(`CMAKE_CUDA_COMPILER=${env.CUDACXX}`);
+  for (const word of (env.TRTL_CMAKE_ARGS || '').split(/\s+/).filter(Boolean)) {
+    defs.push(word.replace(/^-D/, ''));
+  }
+  return defs;
+}
+
+function buildWithCmake() {
+  const cmakeJs = path.join(path.dirname(require.resolve('cmake-js/package.json', { paths: [root] })), 'bin', 'cmake-js');
+  const cmdArgs = [cmakeJs, 'compile', '--config', 'Release', '--directory', root];
+  if (process.env.CMAKE) cmdArgs.push('--cmake-path', process.env.CMAKE);
+  for (const d of cmakeDefines()) cmdArgs.push(`--CD${d}`);
+  log(`cmake-js ${cmdArgs.slice(1).join(' ')}`);
+  return run(process.execPath, cmdArgs);
+}
+
+function nodeGypScript() {
+  // npm exports npm_config_node_gyp to lifecycle scripts; otherwise use the node-gyp bundled with npm.
+  const candidates = [process.env.npm_config_node_gyp];
+  try {
+    candidates.push(require.resolve('node-gyp/bin/node-gyp.js', { paths: [root] }));
+  } catch {
+    // not a direct dependency
+  }
+  const npmDir = path.join(path.dirname(process.execPath), '..', 'lib', 'node_modules', 'npm');
+  candidates.push(path.join(npmDir, 'node_modules', 'node-gyp', 'bin', 'node-gyp.js'));
+  return candidates.find((p) => p && fs.existsSync(p));
+}
+
+function buildWithGyp() {
+  const script = nodeGypScript();
+  if (!script) {
+    log('node-gyp not found (set npm_config_node_gyp to its bin/node-gyp.js)');
+    return 1;
+  }
+  log(`node-gyp rebuild (${script})`);
+  return run(process.execPath, [script, 'rebuild']);
+}
+
+// Loads the fresh build in a child process (a broken binary must not take this script down) and describes it.
+function describeBuild(file) {
+  const probe =
+    'const a=require(process.argv[1]);const b=a.buildInfo();const g=a.gpuStatus();' +
+    'console.log(JSON.stringify({b,g}))';
+  const r = spawnSync(process.execPath, ['-e', probe, file], { encoding: 'utf8', timeout: 60000 });
+  if (r.status !== 0) return `built ${file} but it does not load: ${(r.stderr || '').trim().split('\n')[0]}`;
+  const { b, g } = JSON.parse(r.stdout.trim().split('\n').pop());
+  const trt = b.tensorrtMajor !== undefined ? `yes (compiled against TensorRT ${b.tensorrtMajor})` : 'no';
+  const cuda = b.cuda ? `yes${b.cudaVersion ? ` (CUDA ${b.cudaVersion})` : ''}` : 'no';
+  const why = g.cuda && g.tensorrt ? '' : `; GPU path here: ${g.reason}`;
+  return `built ${path.relative(root, file)}: variant ${b.variant}, CUDA ${cuda}, TensorRT ${trt}${why}`;
+}
+
+function main() {
+  if (args.includes('--if-missing')) {
+    const prebuild = existingPrebuild();
+    if (fs.existsSync(addonPath) || prebuild) {
+      log(`native addon present (${path.relative(root, prebuild || addonPath)}); not rebuilding`);
+      return 0;
+    }
+  }
+  let status;
+  if (args.includes('--gyp')) {
+    status = buildWithGyp();
+  } else if (hasCmake()) {
+    status = buildWithCmake();
+  } else {
+    log('cmake not found: building the portable CPU-only addon with node-gyp instead');
+    status = buildWithGyp();
+  }
+  if (status !== 0 || !fs.existsSync(addonPath)) {
+    log(
+      `native build failed (exit ${status}). Needs cmake >= 3.19 (or node-gyp + python3) and a C++17 compiler; ` +
+        'CUDA/TensorRT are optional. See docs/native.md.',
+    );
+    return status || 1;
+  }
+  log(describeBuild(addonPath));
+  return 0;
+}
+
+process.exitCode = main();

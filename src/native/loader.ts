@@ -1,0 +1,70 @@
+/**
+ * Loads the native addon once. Tries each candidate of listCandidates() in order; the first that loads and
+ * exports the whole NativeAddon interface wins. When none does, throws ONE LandmarkerError('ERR_NATIVE_LOAD')
+ * listing every path with its reason and what to do.
+ * This file and addon.ts are the only places the addon's untyped export is cast.
+ */
+import { existsSync } from 'node:fs';
+import { LandmarkerError } from '../errors';
+import type { NativeAddon } from './addon';
+import { ADDON_ENV, listCandidates, type AddonCandidate } from './variants';
+
+/** Functions every addon build exports (GPU builds export more). */
+const REQUIRED: readonly (keyof NativeAddon)[] = [
+  'buildInfo',
+  'gpuStatus',
+  'preprocess',
+  'preprocessSync',
+  'decodePipnet',
+  'decodeRegression',
+];
+
+let cached: { addon: NativeAddon; path: string } | undefined;
+
+function firstLine(err: unknown): string {
+  const msg = err instanceof Error ? err.message : String(err);
+  return msg.split('\n')[0] ?? msg;
+}
+
+function tryLoad(c: AddonCandidate): { addon?: NativeAddon; reason?: string } {
+  if (!existsSync(c.path)) return { reason: 'not found' };
+  let exported: unknown;
+  try {
+    // require() of a .node file runs process.dlopen; the module is cached by Node per path.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    exported = require(c.path);
+  } catch (err) {
+    return { reason: `failed to load: ${firstLine(err)}` };
+  }
+  const obj = exported as Record<string, unknown>;
+  const missing = REQUIRED.filter((k) => typeof obj?.[k] !== 'function');
+  if (missing.length > 0) return { reason: `loaded but does not export ${missing.join(', ')} (stale build?)` };
+  return { addon: exported as NativeAddon };
+}
+
+/** The addon (cached after the first successful load). Throws LandmarkerError ERR_NATIVE_LOAD. */
+export function loadAddon(): NativeAddon {
+  if (cached) return cached.addon;
+  const tried: string[] = [];
+  for (const c of listCandidates()) {
+    const r = tryLoad(c);
+    if (r.addon) {
+      cached = { addon: r.addon, path: c.path };
+      return r.addon;
+    }
+    tried.push(`  ${c.path} [${c.source}]: ${r.reason}`);
+    // An explicit TRT_LANDMARKER_ADDON that fails is an error on its own: do not silently use another build.
+    if (c.source === 'env') break;
+  }
+  throw new LandmarkerError(
+    'ERR_NATIVE_LOAD',
+    `Could not load the trt-landmarker native addon. Tried:\n${tried.join('\n')}\n` +
+      `Build it with \`npm run build:native\` (needs cmake >= 3.19 and a C++17 compiler; CUDA/TensorRT optional), ` +
+      `or set ${ADDON_ENV} to the path of a trt_landmarker.node. See docs/native.md.`,
+  );
+}
+
+/** Path of the loaded addon, or undefined before loadAddon() succeeded. */
+export function loadedAddonPath(): string | undefined {
+  return cached?.path;
+}
