@@ -1,0 +1,207 @@
+/**
+ * ONNX Runtime (CPU) backend: the addon's CPU core preprocesses (worker thread) -> one session.run for the whole
+ * batch -> the addon decodes (PIPNet or regression) and maps points back to image pixels.
+ * Precision: ONNX Runtime runs the graph it is given. With precision 'fp16' asked for explicitly, a sibling
+ * `<model>.fp16.onnx` (as models/export.py writes) is used when it exists; info.reason says what ran.
+ */
+import { existsSync } from 'node:fs';
+import * as ort from 'onnxruntime-node';
+import { checkContractAgainstModel, type ModelIo, type TensorInfo } from '../contract/match';
+import { readOnnxSummary, weightPrecision } from '../contract/onnx-proto';
+import { pipnetParams } from '../contract/pipnet';
+import type { ModelContract } from '../contract/types';
+import { fromNative, LandmarkerError } from '../errors';
+import type { NativeAddon, NativeCrop, NativeDecoded, NativeFrame, NativePipnetParams, NativePreprocessParams } from '../native/addon';
+import { loadAddon } from '../native/loader';
+import type { Precision } from '../types';
+import type { LandmarkPipeline, PipelineOptions, PipelineOutput } from './pipeline';
+
+export const ORT_VERSION: string = ort.env.versions.node ?? ort.env.versions.common ?? 'unknown';
+
+/** `m.onnx` -> `m.fp16.onnx` (null when the model is already an .fp16.onnx). */
+export function fp16Sibling(modelPath: string): string | null {
+  if (/\.fp16\.onnx$/i.test(modelPath)) return null;
+  return modelPath.replace(/(\.onnx)?$/i, '.fp16.onnx');
+}
+
+function toTensorInfo(m: ort.InferenceSession.ValueMetadata): TensorInfo {
+  return m.isTensor ? { name: m.name, shape: m.shape, type: m.type } : { name: m.name, shape: [], type: 'non-tensor' };
+}
+
+/** Chooses the file to run and explains the choice. */
+function chooseFile(modelPath: string, precision: Precision, explicit: boolean): { path: string; precision: Precision; note: string } {
+  const own = weightPrecision(readOnnxSummary(modelPath));
+  if (!explicit || precision === own) {
+    return { path: modelPath, precision: own, note: `ONNX Runtime runs ${modelPath} as given (${own} weights)` };
+  }
+  const sibling = precision === 'fp16' ? fp16Sibling(modelPath) : null;
+  if (sibling && existsSync(sibling)) {
+    return { path: sibling, precision: weightPrecision(readOnnxSummary(sibling)), note: `precision fp16: ONNX Runtime runs the FP16 sibling ${sibling}` };
+  }
+  return {
+    path: modelPath,
+    precision: own,
+    note:
+      `precision ${precision} was requested but ONNX Runtime runs the graph it is given: ${modelPath} has ${own} weights` +
+      (sibling ? ` and there is no ${sibling}` : ''),
+  };
+}
+
+export class OnnxRuntimePipeline implements LandmarkPipeline {
+  readonly backend = 'onnxruntime' as const;
+  readonly versions = { onnxruntime: ORT_VERSION };
+  private inFlight = new Set<Promise<unknown>>();
+  private disposed: Promise<void> | null = null;
+  private readonly prep: NativePreprocessParams;
+  private readonly pip?: NativePipnetParams;
+  private readonly outputNames: string[];
+
+  constructor(
+    private readonly addon: NativeAddon,
+    private session: ort.InferenceSession | null,
+    private readonly contract: ModelContract,
+    private readonly io: ModelIo,
+    readonly precision: Precision,
+    readonly maxBatch: number,
+    readonly note: string,
+    readonly modelPath: string,
+  ) {
+    const i = contract.input;
+    this.prep = { width: i.width, height: i.height, bgr: i.colorOrder === 'bgr', scale: i.scale, mean: i.mean, std: i.std };
+    if (contract.pipnet) {
+      this.pip = pipnetParams(contract);
+      const o = contract.pipnet.outputs;
+      this.outputNames = [o.cls, o.x, o.y, o.nbX, o.nbY];
+    } else {
+      this.outputNames = [contract.regression!.output];
+    }
+  }
+
+  run(frames: NativeFrame[], crops: NativeCrop[]): Promise<PipelineOutput> {
+    if (this.disposed) return Promise.reject(new LandmarkerError('ERR_DISPOSED', 'The ONNX Runtime pipeline was disposed'));
+    const p = this.runInner(frames, crops);
+    this.inFlight.add(p);
+    const done = () => this.inFlight.delete(p);
+    p.then(done, done);
+    return p;
+  }
+
+  private async runInner(frames: NativeFrame[], crops: NativeCrop[]): Promise<PipelineOutput> {
+    const n = frames.length;
+    const { width: W, height: H } = this.contract.input;
+    const t0 = performance.now();
+    let input: Float32Array;
+    try {
+      input = await this.addon.preprocess(frames, crops, this.prep);
+    } catch (err) {
+      throw fromNative(err);
+    }
+    // A model with a fixed batch (peppa-slim160: 1) gets zero-padded up to it; only the first n rows are decoded.
+    const batch = this.io.fixedBatch ?? n;
+    if (batch > n) {
+      const padded = new Float32Array(batch * 3 * H * W);
+      padded.set(input);
+      input = padded;
+    }
+    const t1 = performance.now();
+    const session = this.session;
+    if (!session) throw new LandmarkerError('ERR_DISPOSED', 'The ONNX Runtime pipeline was disposed');
+    let out: ort.InferenceSession.ReturnType;
+    try {
+      const tensor = new ort.Tensor('float32', input, [batch, 3, H, W]);
+      out = await session.run({ [this.contract.input.name]: tensor }, this.outputNames);
+    } catch (err) {
+      throw new LandmarkerError('ERR_INFERENCE', `ONNX Runtime failed running ${this.modelPath}: ${(err as Error).message}`, { cause: err });
+    }
+    const t2 = performance.now();
+    const rows = this.outputNames.map((name) => this.firstRows(out[name], name, batch, n));
+    let decoded: NativeDecoded;
+    try {
+      if (this.pip) {
+        const [cls, x, y, nbX, nbY] = rows;
+        decoded = this.addon.decodePipnet({ cls, x, y, nbX, nbY }, n, crops, this.pip);
+      } else {
+        const L = this.contract.landmarks;
+        decoded = this.addon.decodeRegression(rows[0], n, rows[0].length / n, crops, {
+          landmarks: L,
+          pixel: this.contract.regression!.layout === 'pixel',
+          inputWidth: W,
+          inputHeight: H,
+        });
+      }
+    } catch (err) {
+      throw fromNative(err);
+    }
+    const t3 = performance.now();
+    return { points: decoded.points, scores: decoded.scores, timings: { preprocess: t1 - t0, inference: t2 - t1, postprocess: t3 - t2 } };
+  }
+
+  /** The first n images' values of an output tensor, checked to be float32 and evenly divisible by the batch. */
+  private firstRows(t: ort.Tensor | undefined, name: string, batch: number, n: number): Float32Array {
+    if (!t || t.type !== 'float32' || !(t.data instanceof Float32Array)) {
+      throw new LandmarkerError('ERR_INFERENCE', `Output "${name}" of ${this.modelPath} is ${t ? t.type : 'missing'}, expected float32`);
+    }
+    const data = t.data;
+    if (t.dims[0] !== batch || data.length % batch !== 0) {
+      throw new LandmarkerError('ERR_INFERENCE', `Output "${name}" of ${this.modelPath} has shape [${t.dims.join(', ')}], expected batch ${batch}`);
+    }
+    const per = data.length / batch;
+    if (this.contract.regression && per < 2 * this.contract.landmarks) {
+      throw new LandmarkerError(
+        'ERR_CONTRACT_MISMATCH',
+        `contract.landmarks: contract says ${this.contract.landmarks} landmarks but output "${name}" of ${this.modelPath} has ${per} values per image`,
+      );
+    }
+    return batch === n ? data : data.subarray(0, n * per);
+  }
+
+  dispose(): Promise<void> {
+    if (!this.disposed) {
+      this.disposed = (async () => {
+        await Promise.allSettled([...this.inFlight]);
+        const s = this.session;
+        this.session = null;
+        await s?.release();
+      })();
+    }
+    return this.disposed;
+  }
+}
+
+/**
+ * Creates the session, checks the contract against its inputs/outputs and clamps maxBatch to a fixed batch size.
+ * `explicitPrecision`: the caller asked for opts.precision (rather than the default).
+ */
+export async function createOnnxRuntimePipeline(opts: PipelineOptions, explicitPrecision = false): Promise<OnnxRuntimePipeline> {
+  const addon = loadAddon();
+  const chosen = chooseFile(opts.modelPath, opts.precision, explicitPrecision);
+  let session: ort.InferenceSession;
+  try {
+    session = await ort.InferenceSession.create(chosen.path, {
+      executionProviders: ['cpu'],
+      logSeverityLevel: 3,
+      graphOptimizationLevel: 'all',
+      ...(opts.threads ? { intraOpNumThreads: opts.threads } : {}),
+    });
+  } catch (err) {
+    throw new LandmarkerError('ERR_MODEL_LOAD', `ONNX Runtime cannot load ${chosen.path}: ${(err as Error).message}`, { cause: err });
+  }
+  try {
+    const io = checkContractAgainstModel(
+      opts.contract,
+      chosen.path,
+      session.inputMetadata.map(toTensorInfo),
+      session.outputMetadata.map(toTensorInfo),
+    );
+    let note = chosen.note;
+    let maxBatch = opts.maxBatch;
+    if (io.fixedBatch !== undefined && io.fixedBatch < maxBatch) {
+      maxBatch = io.fixedBatch;
+      note += `; the model's input has a fixed batch of ${io.fixedBatch}, so maxBatch is ${maxBatch}`;
+    }
+    return new OnnxRuntimePipeline(addon, session, opts.contract, io, chosen.precision, maxBatch, note, chosen.path);
+  } catch (err) {
+    await session.release();
+    throw err;
+  }
+}

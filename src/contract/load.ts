@@ -1,0 +1,89 @@
+/**
+ * Finds a model's contract: options.config (object or JSON path) > sidecar `<model minus .onnx>.json`
+ * (or `<model>.json`) > the ONNX file's metadata_props key `trt_landmarker`. Also checks that the model file
+ * is ONNX at all (ERR_MODEL_LOAD) before complaining about a missing contract.
+ */
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { LandmarkerError } from '../errors';
+import { readOnnxSummary, type OnnxSummary } from './onnx-proto';
+import type { ModelContract } from './types';
+import { validateContract } from './validate';
+
+export const METADATA_KEY = 'trt_landmarker';
+
+export type ContractSource = 'metadata' | 'sidecar' | 'option';
+
+export interface LoadedContract {
+  contract: ModelContract;
+  source: ContractSource;
+  /** The JSON file the contract came from (sidecar or options.config path). */
+  sourcePath?: string;
+  onnx: OnnxSummary;
+}
+
+/** Sidecar paths tried in order: `m.json` for `m.onnx`, then `m.onnx.json`. */
+export function sidecarPaths(modelPath: string): string[] {
+  const stripped = modelPath.replace(/\.onnx$/i, '');
+  return stripped === modelPath ? [`${modelPath}.json`] : [`${stripped}.json`, `${modelPath}.json`];
+}
+
+function parseJson(text: string, what: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch (err) {
+    throw new LandmarkerError('ERR_CONTRACT_INVALID', `${what} is not valid JSON: ${(err as Error).message}`);
+  }
+}
+
+function readJsonFile(path: string, what: string): unknown {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') throw new LandmarkerError('ERR_FILE_NOT_FOUND', `${what} not found: ${path}`);
+    throw new LandmarkerError('ERR_CONTRACT_INVALID', `Cannot read ${what} ${path}: ${code ?? (err as Error).message}`);
+  }
+  return parseJson(text, `${what} ${path}`);
+}
+
+/** Checks the model file exists and is a file; ERR_MODEL_LOAD otherwise. */
+export function assertModelFile(modelPath: string): void {
+  let isFile = false;
+  try {
+    isFile = statSync(modelPath).isFile();
+  } catch {
+    throw new LandmarkerError('ERR_MODEL_LOAD', `Model file not found: ${modelPath}`);
+  }
+  if (!isFile) throw new LandmarkerError('ERR_MODEL_LOAD', `Model path is not a file: ${modelPath}`);
+}
+
+export function loadContract(modelPath: string, config?: ModelContract | string): LoadedContract {
+  assertModelFile(modelPath);
+  const onnx = readOnnxSummary(modelPath);
+  if (config !== undefined) {
+    if (typeof config === 'string') {
+      const raw = readJsonFile(config, 'Contract file');
+      return { contract: validateContract(raw, `config ${config}`), source: 'option', sourcePath: config, onnx };
+    }
+    return { contract: validateContract(config, 'options.config'), source: 'option', onnx };
+  }
+  const sidecars = sidecarPaths(modelPath);
+  for (const p of sidecars) {
+    if (existsSync(p)) {
+      const raw = readJsonFile(p, 'Sidecar contract');
+      return { contract: validateContract(raw, `sidecar ${p}`), source: 'sidecar', sourcePath: p, onnx };
+    }
+  }
+  const meta = onnx.metadata.get(METADATA_KEY);
+  if (meta !== undefined) {
+    const raw = parseJson(meta, `ONNX metadata_props "${METADATA_KEY}" of ${modelPath}`);
+    return { contract: validateContract(raw, `metadata_props "${METADATA_KEY}" of ${modelPath}`), source: 'metadata', onnx };
+  }
+  throw new LandmarkerError(
+    'ERR_CONTRACT_MISSING',
+    `No model contract for ${modelPath}: the ONNX file has no metadata_props key "${METADATA_KEY}" and there is no ` +
+      `sidecar ${sidecars.join(' or ')}. Embed one (models/export.py does), write the sidecar, or pass ` +
+      `options.config / --config (schema: docs/contract.md).`,
+  );
+}

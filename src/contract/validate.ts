@@ -1,0 +1,191 @@
+/**
+ * Validates a model contract (parsed JSON) field by field and fills in defaults. Every message names the field path,
+ * what was expected and what was received, e.g.
+ * "contract.pipnet.meanFace: expected 136 numbers (68 landmarks x 2) but received 140".
+ * The documented schema is docs/contract.md; keep the two in step.
+ */
+import { describe, LandmarkerError } from '../errors';
+import { neighbourTables } from './pipnet';
+import type { CropPolicy, InputSpec, ModelContract, PipnetSpec, RegressionSpec } from './types';
+
+type Obj = Record<string, unknown>;
+
+/** Thrown by the checks below; validateContract adds where the contract came from. */
+function fail(path: string, expected: string, received: unknown): never {
+  throw new LandmarkerError('ERR_CONTRACT_INVALID', `${path}: expected ${expected} but received ${describe(received)}`);
+}
+
+function isObj(v: unknown): v is Obj {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+function obj(v: unknown, path: string): Obj {
+  if (!isObj(v)) fail(path, 'an object', v);
+  return v;
+}
+
+/** Rejects keys the schema does not know: a typo ("colourOrder") would otherwise silently fall back to a default. */
+function noUnknownKeys(o: Obj, path: string, known: readonly string[]): void {
+  for (const k of Object.keys(o)) {
+    if (!known.includes(k)) {
+      throw new LandmarkerError(
+        'ERR_CONTRACT_INVALID',
+        `${path}.${k}: unknown field (expected one of: ${known.join(', ')})`,
+      );
+    }
+  }
+}
+
+function str(o: Obj, key: string, path: string, def?: string): string {
+  const v = o[key];
+  if (v === undefined && def !== undefined) return def;
+  if (typeof v !== 'string' || v.length === 0) fail(`${path}.${key}`, 'a non-empty string', v);
+  return v;
+}
+
+function oneOf<T extends string>(o: Obj, key: string, path: string, values: readonly T[], def?: T): T {
+  const v = o[key];
+  if (v === undefined && def !== undefined) return def;
+  if (typeof v !== 'string' || !(values as readonly string[]).includes(v)) {
+    fail(`${path}.${key}`, values.map((x) => `"${x}"`).join(' or '), v);
+  }
+  return v as T;
+}
+
+function posInt(o: Obj, key: string, path: string, def?: number, max = 16384): number {
+  const v = o[key];
+  if (v === undefined && def !== undefined) return def;
+  if (typeof v !== 'number' || !Number.isInteger(v) || v <= 0 || v > max) {
+    fail(`${path}.${key}`, `an integer from 1 to ${max}`, v);
+  }
+  return v;
+}
+
+function finite(o: Obj, key: string, path: string, def: number | undefined, positive: boolean): number {
+  const v = o[key];
+  if (v === undefined && def !== undefined) return def;
+  if (typeof v !== 'number' || !Number.isFinite(v) || (positive && v <= 0)) {
+    fail(`${path}.${key}`, positive ? 'a finite number > 0' : 'a finite number', v);
+  }
+  return v;
+}
+
+function bool(o: Obj, key: string, path: string, def: boolean): boolean {
+  const v = o[key];
+  if (v === undefined) return def;
+  if (typeof v !== 'boolean') fail(`${path}.${key}`, 'true or false', v);
+  return v;
+}
+
+function triple(o: Obj, key: string, path: string, def: [number, number, number], nonZero: boolean): [number, number, number] {
+  const v = o[key];
+  if (v === undefined) return def;
+  if (typeof v === 'number') {
+    // A single number means the same value for all three channels.
+    if (!Number.isFinite(v) || (nonZero && v === 0)) fail(`${path}.${key}`, nonZero ? 'non-zero finite numbers' : 'finite numbers', v);
+    return [v, v, v];
+  }
+  if (!Array.isArray(v) || v.length !== 3) fail(`${path}.${key}`, 'an array of 3 numbers (one per channel)', v);
+  v.forEach((x, i) => {
+    if (typeof x !== 'number' || !Number.isFinite(x) || (nonZero && x === 0)) {
+      fail(`${path}.${key}[${i}]`, nonZero ? 'a non-zero finite number' : 'a finite number', x);
+    }
+  });
+  return [v[0], v[1], v[2]] as [number, number, number];
+}
+
+function input(v: unknown, path: string): InputSpec {
+  const o = obj(v, path);
+  noUnknownKeys(o, path, ['name', 'width', 'height', 'colorOrder', 'scale', 'mean', 'std']);
+  return {
+    name: str(o, 'name', path),
+    width: posInt(o, 'width', path),
+    height: posInt(o, 'height', path),
+    colorOrder: oneOf(o, 'colorOrder', path, ['rgb', 'bgr'] as const, 'rgb'),
+    scale: finite(o, 'scale', path, 1, true),
+    mean: triple(o, 'mean', path, [0, 0, 0], false),
+    std: triple(o, 'std', path, [1, 1, 1], true),
+  };
+}
+
+function crop(v: unknown, path: string): CropPolicy {
+  if (v === undefined) return { boxScale: 1, square: false };
+  const o = obj(v, path);
+  noUnknownKeys(o, path, ['boxScale', 'square']);
+  return { boxScale: finite(o, 'boxScale', path, 1, true), square: bool(o, 'square', path, false) };
+}
+
+function regression(v: unknown, path: string): RegressionSpec {
+  const o = obj(v, path);
+  noUnknownKeys(o, path, ['output', 'layout']);
+  return { output: str(o, 'output', path), layout: oneOf(o, 'layout', path, ['normalized', 'pixel'] as const, 'normalized') };
+}
+
+function pipnet(v: unknown, path: string, landmarks: number, inp: InputSpec): PipnetSpec {
+  const o = obj(v, path);
+  noUnknownKeys(o, path, ['stride', 'neighbors', 'meanFace', 'outputs']);
+  const stride = posInt(o, 'stride', path, 32, 1024);
+  if (inp.width % stride !== 0 || inp.height % stride !== 0) {
+    throw new LandmarkerError(
+      'ERR_CONTRACT_INVALID',
+      `${path}.stride: expected a divisor of the input size ${inp.width}x${inp.height} but received ${stride}`,
+    );
+  }
+  const neighbors = posInt(o, 'neighbors', path, 10, landmarks - 1);
+  const mf = o.meanFace;
+  const n = landmarks * 2;
+  if (!Array.isArray(mf)) fail(`${path}.meanFace`, `an array of ${n} numbers (${landmarks} landmarks x 2)`, mf);
+  if (mf.length !== n) {
+    throw new LandmarkerError(
+      'ERR_CONTRACT_INVALID',
+      `${path}.meanFace: expected ${n} numbers (${landmarks} landmarks x 2) but received ${mf.length}`,
+    );
+  }
+  mf.forEach((x, i) => {
+    if (typeof x !== 'number' || !Number.isFinite(x)) fail(`${path}.meanFace[${i}]`, 'a finite number', x);
+  });
+  const op = `${path}.outputs`;
+  const out = obj(o.outputs, op);
+  noUnknownKeys(out, op, ['cls', 'x', 'y', 'nbX', 'nbY']);
+  try {
+    neighbourTables(mf as number[], neighbors);
+  } catch (err) {
+    throw new LandmarkerError('ERR_CONTRACT_INVALID', `contract.${(err as Error).message}`);
+  }
+  const outputs = { cls: str(out, 'cls', op), x: str(out, 'x', op), y: str(out, 'y', op), nbX: str(out, 'nbX', op), nbY: str(out, 'nbY', op) };
+  return { stride, neighbors, meanFace: mf as number[], outputs };
+}
+
+/** Validates `raw` (already JSON-parsed) and returns a complete contract with defaults filled in. */
+export function validateContract(raw: unknown, source: string): ModelContract {
+  try {
+    const path = 'contract';
+    const o = obj(raw, path);
+    noUnknownKeys(o, path, ['version', 'architecture', 'landmarks', 'input', 'crop', 'regression', 'pipnet', 'description']);
+    if (o.version !== 1) fail(`${path}.version`, '1', o.version);
+    const architecture = oneOf(o, 'architecture', path, ['pipnet', 'regression'] as const);
+    if (o.landmarks !== 68 && o.landmarks !== 70) fail(`${path}.landmarks`, '68 or 70', o.landmarks);
+    const landmarks = o.landmarks;
+    const inp = input(o.input, `${path}.input`);
+    const c: ModelContract = { version: 1, architecture, landmarks, input: inp, crop: crop(o.crop, `${path}.crop`) };
+    if (o.description !== undefined) {
+      if (typeof o.description !== 'string') fail(`${path}.description`, 'a string', o.description);
+      c.description = o.description;
+    }
+    if (architecture === 'regression') {
+      if (o.pipnet !== undefined) fail(`${path}.pipnet`, 'no "pipnet" section for architecture "regression"', o.pipnet);
+      c.regression = regression(o.regression, `${path}.regression`);
+    } else {
+      if (o.regression !== undefined) {
+        fail(`${path}.regression`, 'no "regression" section for architecture "pipnet"', o.regression);
+      }
+      c.pipnet = pipnet(o.pipnet, `${path}.pipnet`, landmarks, inp);
+    }
+    return c;
+  } catch (err) {
+    if (err instanceof LandmarkerError) {
+      throw new LandmarkerError(err.code, `Invalid model contract (${source}): ${err.message}`);
+    }
+    throw err;
+  }
+}

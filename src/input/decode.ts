@@ -1,0 +1,88 @@
+/**
+ * Turns any ImageInput into the addon's frame: file path -> bytes -> sharp decode; encoded Buffer -> sharp decode;
+ * RawFrame -> validated, zero-copy. Decoded images are 8-bit RGB (or gray), EXIF orientation NOT applied, so points
+ * are in the stored pixel grid (the grid annotations such as 300W's .pts refer to).
+ */
+import { readFile } from 'node:fs/promises';
+import sharp, { type Metadata } from 'sharp';
+import { describe, invalidType, LandmarkerError } from '../errors';
+import { NativeFormat, type NativeFrame } from '../native/addon';
+import { isRawFrameLike, MAX_DIMENSION, rangeError, validateRawFrame } from './validate';
+
+/** Frame plus where it came from (for messages) and the decode time. */
+export interface DecodedImage {
+  frame: NativeFrame;
+  /** ms spent reading and decoding (0 for raw frames). */
+  decodeMs: number;
+}
+
+const INPUT_EXPECTED = 'a file path, an encoded image Buffer (JPEG/PNG/WebP) or a raw frame {data, width, height, format}';
+
+/** Synchronous argument checks: types of the input (a raw frame fully). Returns the raw frame if it is one. */
+export function checkInput(input: unknown, name: string): NativeFrame | undefined {
+  if (typeof input === 'string') {
+    if (input.length === 0) throw invalidType(name, INPUT_EXPECTED, input);
+    return undefined;
+  }
+  if (Buffer.isBuffer(input)) return undefined;
+  if (isRawFrameLike(input)) return validateRawFrame(input, name);
+  if (input instanceof Uint8Array) throw invalidType(name, `${INPUT_EXPECTED} (wrap bare pixels in a raw frame)`, input);
+  throw invalidType(name, INPUT_EXPECTED, input);
+}
+
+async function readImageFile(path: string): Promise<Buffer> {
+  try {
+    return await readFile(path);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' || code === 'ENOTDIR') {
+      throw new LandmarkerError('ERR_FILE_NOT_FOUND', `Image file not found: ${path}`);
+    }
+    if (code === 'EISDIR') throw new LandmarkerError('ERR_IMAGE_DECODE', `Cannot read image ${path}: it is a directory`);
+    throw new LandmarkerError('ERR_IMAGE_DECODE', `Cannot read image ${path}: ${code ?? (err as Error).message}`, { cause: err });
+  }
+}
+
+/** Decodes an encoded image. `what` names it in messages (a path or "Buffer of length N"). */
+export async function decodeEncoded(bytes: Buffer, what: string, name: string): Promise<NativeFrame> {
+  if (bytes.length === 0) throw new LandmarkerError('ERR_IMAGE_DECODE', `Cannot decode image (${what}): it is empty`);
+  const limit = MAX_DIMENSION * MAX_DIMENSION;
+  let meta: Metadata;
+  try {
+    // Header only: lets us refuse huge images before any pixel memory is allocated.
+    meta = await sharp(bytes, { limitInputPixels: false }).metadata();
+  } catch (err) {
+    throw new LandmarkerError('ERR_IMAGE_DECODE', `Cannot decode image (${what}): ${firstLine(err)}`, { cause: err });
+  }
+  const w = meta.width ?? 0;
+  const h = meta.height ?? 0;
+  if (w < 1 || h < 1 || w > MAX_DIMENSION || h > MAX_DIMENSION) {
+    throw rangeError(name, `an image of 1 to ${MAX_DIMENSION} pixels per side`, `a ${w}x${h} image (${what})`);
+  }
+  try {
+    const { data, info } = await sharp(bytes, { limitInputPixels: limit, failOn: 'warning' })
+      .removeAlpha()
+      .toColourspace('srgb')
+      .raw({ depth: 'uchar' })
+      .toBuffer({ resolveWithObject: true });
+    if (info.channels !== 3) throw new Error(`decoder produced ${info.channels} channels, expected 3`);
+    return { data: new Uint8Array(data.buffer, data.byteOffset, data.length), width: info.width, height: info.height, format: NativeFormat.RGB };
+  } catch (err) {
+    throw new LandmarkerError('ERR_IMAGE_DECODE', `Cannot decode image (${what}): ${firstLine(err)}`, { cause: err });
+  }
+}
+
+function firstLine(err: unknown): string {
+  return String((err as Error)?.message ?? err).split('\n')[0];
+}
+
+/** Decodes any input. Call checkInput first for synchronous type errors; this repeats the check regardless. */
+export async function decodeInput(input: unknown, name = 'input'): Promise<DecodedImage> {
+  const t0 = performance.now();
+  const raw = checkInput(input, name);
+  if (raw) return { frame: raw, decodeMs: 0 };
+  let frame: NativeFrame;
+  if (typeof input === 'string') frame = await decodeEncoded(await readImageFile(input), input, name);
+  else frame = await decodeEncoded(input as Buffer, describe(input), name);
+  return { frame, decodeMs: performance.now() - t0 };
+}

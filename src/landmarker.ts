@@ -1,0 +1,219 @@
+/**
+ * The public facade: validates arguments, loads the contract, picks a backend, decodes images, runs batches and
+ * shapes results. Owns the backend pipeline; dispose() waits for work in flight and then releases it.
+ */
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import { selectBackend } from './backends/select';
+import type { LandmarkPipeline } from './backends/pipeline';
+import { ORT_VERSION } from './backends/onnxruntime';
+import { loadContract } from './contract/load';
+import type { ModelContract } from './contract/types';
+import { invalidType, invalidValue, LandmarkerError, outOfRange } from './errors';
+import { computeCrop } from './input/crop';
+import { checkInput, decodeInput } from './input/decode';
+import { checkBoxShape, isRawFrameLike, validateBox } from './input/validate';
+import { loadAddon } from './native/loader';
+import type { NativeCrop, NativeFrame } from './native/addon';
+import type { Backend, BatchItem, Box, CreateOptions, DetectOptions, ImageInput, LandmarkerInfo, LandmarkResult, Precision } from './types';
+
+export const MAX_BATCH_LIMIT = 256;
+const DEFAULT_MAX_BATCH = 8;
+const BACKENDS: readonly Backend[] = ['auto', 'tensorrt', 'onnxruntime'];
+const PRECISIONS: readonly Precision[] = ['fp16', 'fp32'];
+const OPTION_KEYS = ['model', 'backend', 'precision', 'maxBatch', 'cacheDir', 'config', 'threads', 'onProgress'];
+
+interface ValidOptions {
+  model: string;
+  backend: Backend;
+  precision: Precision;
+  explicitPrecision: boolean;
+  maxBatch: number;
+  cacheDir: string;
+  config?: ModelContract | string;
+  threads?: number;
+  onProgress?: CreateOptions['onProgress'];
+}
+
+function enumOption<T extends string>(name: string, v: unknown, values: readonly T[], def: T): T {
+  if (v === undefined) return def;
+  const expected = values.map((x) => `"${x}"`).join(', ');
+  if (typeof v !== 'string') throw invalidType(name, `one of ${expected}`, v);
+  if (!(values as readonly string[]).includes(v)) throw invalidValue(name, `one of ${expected}`, v);
+  return v as T;
+}
+
+function intOption(name: string, v: unknown, max: number): number | undefined {
+  if (v === undefined) return undefined;
+  if (typeof v !== 'number') throw invalidType(name, `a positive integer <= ${max}`, v);
+  if (!Number.isInteger(v) || v < 1 || v > max) throw outOfRange(name, `a positive integer <= ${max}`, v);
+  return v;
+}
+
+export function validateOptions(options: unknown): ValidOptions {
+  if (typeof options !== 'object' || options === null || Array.isArray(options)) throw invalidType('options', 'an object', options);
+  const o = options as Record<string, unknown>;
+  for (const k of Object.keys(o)) {
+    if (!OPTION_KEYS.includes(k)) throw invalidValue(`options.${k}`, `no such option (known: ${OPTION_KEYS.join(', ')})`, o[k]);
+  }
+  if (typeof o.model !== 'string' || o.model.length === 0) throw invalidType('model', 'a path to an ONNX file', o.model);
+  if (o.cacheDir !== undefined && (typeof o.cacheDir !== 'string' || o.cacheDir.length === 0)) {
+    throw invalidType('cacheDir', 'a directory path string', o.cacheDir);
+  }
+  const c = o.config;
+  if (c !== undefined && typeof c !== 'string' && (typeof c !== 'object' || c === null || Array.isArray(c))) {
+    throw invalidType('config', 'a contract object or the path of a contract JSON file', c);
+  }
+  if (o.onProgress !== undefined && typeof o.onProgress !== 'function') throw invalidType('onProgress', 'a function', o.onProgress);
+  return {
+    model: o.model,
+    backend: enumOption('backend', o.backend, BACKENDS, 'auto'),
+    precision: enumOption('precision', o.precision, PRECISIONS, 'fp16'),
+    explicitPrecision: o.precision !== undefined,
+    maxBatch: intOption('maxBatch', o.maxBatch, MAX_BATCH_LIMIT) ?? DEFAULT_MAX_BATCH,
+    cacheDir: (o.cacheDir as string | undefined) ?? process.env.TRT_LANDMARKER_CACHE ?? join(homedir(), '.cache', 'trt-landmarker'),
+    config: c as ModelContract | string | undefined,
+    threads: intOption('threads', o.threads, 1024),
+    onProgress: o.onProgress as CreateOptions['onProgress'],
+  };
+}
+
+/** Splits a batch entry into image and box (BatchItem {input, box} or a bare ImageInput). */
+function batchEntry(item: unknown, i: number): { input: unknown; box: unknown; name: string; boxName: string } {
+  if (typeof item === 'object' && item !== null && !Buffer.isBuffer(item) && !isRawFrameLike(item) && 'input' in item) {
+    const b = item as Partial<BatchItem>;
+    return { input: b.input, box: b.box, name: `inputs[${i}].input`, boxName: `inputs[${i}].box` };
+  }
+  return { input: item, box: undefined, name: `inputs[${i}]`, boxName: `inputs[${i}].box` };
+}
+
+export class TrtLandmarker implements AsyncDisposable {
+  readonly info: LandmarkerInfo;
+  private readonly inFlight = new Set<Promise<unknown>>();
+  private disposing: Promise<void> | null = null;
+
+  private constructor(
+    private readonly pipeline: LandmarkPipeline,
+    readonly contract: ModelContract,
+    info: LandmarkerInfo,
+  ) {
+    this.info = Object.freeze(info);
+  }
+
+  static async create(options: CreateOptions): Promise<TrtLandmarker> {
+    const o = validateOptions(options);
+    const loaded = loadContract(o.model, o.config);
+    const c = loaded.contract;
+    const sel = await selectBackend(
+      o.backend,
+      { modelPath: o.model, contract: c, precision: o.precision, maxBatch: o.maxBatch, cacheDir: o.cacheDir, threads: o.threads, onProgress: o.onProgress },
+      o.explicitPrecision,
+    );
+    const build = loadAddon().buildInfo();
+    const pv = sel.pipeline.versions;
+    const info: LandmarkerInfo = {
+      backend: sel.pipeline.backend,
+      reason: sel.reason,
+      precision: sel.pipeline.precision,
+      architecture: c.architecture,
+      inputWidth: c.input.width,
+      inputHeight: c.input.height,
+      landmarks: c.landmarks,
+      maxBatch: sel.maxBatch,
+      model: o.model,
+      contractSource: loaded.source,
+      versions: {
+        node: process.versions.node,
+        addon: build.version,
+        addonVariant: build.variant,
+        onnxruntime: pv.onnxruntime ?? ORT_VERSION,
+        ...(pv.tensorrt ? { tensorrt: pv.tensorrt } : {}),
+        ...(pv.cuda ?? build.cudaVersion ? { cuda: pv.cuda ?? build.cudaVersion } : {}),
+      },
+    };
+    return new TrtLandmarker(sel.pipeline, c, info);
+  }
+
+  /** Landmarks for one image. `options.box`: face box [x, y, w, h], cropped by the model's crop policy. */
+  detect(input: ImageInput, options?: DetectOptions): Promise<LandmarkResult> {
+    return this.track(async () => {
+      if (options !== undefined && (typeof options !== 'object' || options === null)) throw invalidType('options', 'an object', options);
+      checkInput(input, 'input');
+      if (options?.box !== undefined) checkBoxShape(options.box, 'box');
+      const [r] = await this.runBatch([{ input, box: options?.box, name: 'input', boxName: 'box' }]);
+      return r;
+    });
+  }
+
+  /** One batched inference for up to info.maxBatch images (each an ImageInput or {input, box}). */
+  detectBatch(inputs: Array<ImageInput | BatchItem>): Promise<LandmarkResult[]> {
+    return this.track(async () => {
+      if (!Array.isArray(inputs)) throw invalidType('inputs', 'an array of images or {input, box} items', inputs);
+      if (inputs.length > this.info.maxBatch) {
+        throw outOfRange('inputs', `at most ${this.info.maxBatch} items (maxBatch)`, inputs);
+      }
+      if (inputs.length === 0) return [];
+      const entries = inputs.map(batchEntry);
+      for (const e of entries) {
+        checkInput(e.input, e.name);
+        if (e.box !== undefined) checkBoxShape(e.box, e.boxName);
+      }
+      return this.runBatch(entries);
+    });
+  }
+
+  private async runBatch(entries: Array<{ input: unknown; box: unknown; name: string; boxName: string }>): Promise<LandmarkResult[]> {
+    const t0 = performance.now();
+    const decoded = await Promise.all(entries.map((e) => decodeInput(e.input, e.name)));
+    this.assertOpen();
+    const frames: NativeFrame[] = [];
+    const crops: NativeCrop[] = [];
+    entries.forEach((e, i) => {
+      const f = decoded[i].frame;
+      const box = e.box === undefined ? undefined : validateBox(e.box, e.boxName, f.width, f.height);
+      frames.push(f);
+      crops.push(computeCrop(box as Box | undefined, this.contract.crop, f.width, f.height));
+    });
+    const out = await this.pipeline.run(frames, crops);
+    const total = performance.now() - t0;
+    const L = this.contract.landmarks;
+    return frames.map((f, i) => ({
+      points: out.points.slice(i * L * 2, (i + 1) * L * 2),
+      ...(out.scores ? { scores: out.scores.slice(i * L, (i + 1) * L) } : {}),
+      landmarks: L,
+      width: f.width,
+      height: f.height,
+      crop: { ...crops[i] },
+      timings: { decode: decoded[i].decodeMs, ...out.timings, total },
+    }));
+  }
+
+  private assertOpen(): void {
+    if (this.disposing) throw new LandmarkerError('ERR_DISPOSED', 'This TrtLandmarker has been disposed');
+  }
+
+  /** Runs fn as tracked in-flight work (dispose waits for it); rejects at once after dispose. */
+  private track<T>(fn: () => Promise<T>): Promise<T> {
+    if (this.disposing) return Promise.reject(new LandmarkerError('ERR_DISPOSED', 'This TrtLandmarker has been disposed'));
+    const p = fn();
+    this.inFlight.add(p);
+    const done = () => this.inFlight.delete(p);
+    p.then(done, done);
+    return p;
+  }
+
+  /** Idempotent. New calls reject with ERR_DISPOSED; calls in flight finish (or reject with ERR_DISPOSED) first. */
+  dispose(): Promise<void> {
+    if (!this.disposing) {
+      this.disposing = (async () => {
+        await Promise.allSettled([...this.inFlight]);
+        await this.pipeline.dispose();
+      })();
+    }
+    return this.disposing;
+  }
+
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.dispose();
+  }
+}
