@@ -1,0 +1,153 @@
+/**
+ * Runs one detector over a dataset with a protocol and scores every sample. The detector is an interface so that
+ * unit tests use fakes; the CLI passes a TrtLandmarker.
+ */
+import { LandmarkerError } from '../errors';
+import type { BatchItem, Box, LandmarkResult, LandmarkerInfo } from '../types';
+import type { Dataset, EvalSample } from './datasets';
+import { boundingBox, nme, nmeSquared, normalizer, pointErrors, scoredPoints, type NormKind } from './metrics';
+
+export interface EvalDetector {
+  detectBatch(items: BatchItem[]): Promise<LandmarkResult[]>;
+  readonly info: LandmarkerInfo;
+}
+
+/**
+ * How the model input is chosen:
+ * - none: the whole image (the reference work's single-stage protocol);
+ * - gt: the box is the ground-truth landmark box (of the 68 iBUG points) scaled by boxFactor about its centre; the
+ *   model contract's crop policy (boxScale, square) then applies. `--crop gt` is boxFactor 1; `--crop gt:S` uses
+ *   boxFactor = S / contract boxScale so that the crop is S x the box.
+ */
+export type CropProtocol = { kind: 'none' } | { kind: 'gt'; boxFactor: number; label: string };
+
+export interface EvaluateOptions {
+  batch: number;
+  crop: CropProtocol;
+  norm: NormKind;
+  onProgress?: (done: number, total: number) => void;
+}
+
+export interface SampleResult {
+  id: string;
+  subset: string;
+  image: string;
+  /** Fractions (x 100 for %). */
+  nme: number;
+  nmeSquared: number;
+  /** Normalising distance in pixels. */
+  d: number;
+  /** Per scored point, pixels. */
+  errors: Float64Array;
+  gt: Float32Array;
+  pred: Float32Array;
+  crop: { x: number; y: number; w: number; h: number };
+  box?: Box;
+}
+
+export interface Exclusion {
+  id: string;
+  reason: string;
+}
+
+export interface EvaluationRun {
+  samples: SampleResult[];
+  excluded: Exclusion[];
+  /** Points scored per sample (68 when model and data differ in count). */
+  scoredPoints: number;
+  /** Set when the model and the data have different point counts. */
+  pointCountNote?: string;
+  modelLandmarks: number;
+  /** Images per detectBatch call: the requested batch, clamped to the detector's maxBatch (fixed-batch models). */
+  batch: number;
+  seconds: number;
+  /** Stage timings summed over the run (ms): decode per image, the other stages once per batch. */
+  stageMs: { decode: number; preprocess: number; inference: number; postprocess: number; total: number };
+}
+
+/** The box fed to the detector for `gt` protocols. */
+export function gtBox(gt: Float32Array, factor: number): Box {
+  const [x, y, w, h] = boundingBox(gt, 68);
+  const cx = x + w / 2;
+  const cy = y + h / 2;
+  return [cx - (w * factor) / 2, cy - (h * factor) / 2, w * factor, h * factor];
+}
+
+function normName(norm: NormKind): string {
+  return norm === 'box' ? 'box size' : `${norm} distance`;
+}
+
+/** Why a sample cannot be scored (before running the model), or undefined. */
+function exclusionReason(s: EvalSample, options: EvaluateOptions): string | undefined {
+  const d = normalizer(s.points, options.norm, 68);
+  if (!(d > 0) || !Number.isFinite(d)) return `zero ${normName(options.norm)} in the ground truth`;
+  if (options.crop.kind === 'gt') {
+    const [, , w, h] = boundingBox(s.points, 68);
+    if (!(w > 0 && h > 0)) return 'empty ground-truth landmark box';
+  }
+  return undefined;
+}
+
+export async function evaluate(detector: EvalDetector, dataset: Dataset, options: EvaluateOptions): Promise<EvaluationRun> {
+  if (!Number.isInteger(options.batch) || options.batch < 1) throw new RangeError(`batch must be a positive integer, got ${options.batch}`);
+  const started = performance.now();
+  const excluded: Exclusion[] = [];
+  const todo: EvalSample[] = [];
+  for (const s of dataset.samples) {
+    const reason = exclusionReason(s, options);
+    if (reason) excluded.push({ id: s.id, reason });
+    else todo.push(s);
+  }
+  const modelLandmarks = detector.info.landmarks;
+  const batch = Math.max(1, Math.min(options.batch, detector.info.maxBatch));
+  const samples: SampleResult[] = [];
+  const stageMs = { decode: 0, preprocess: 0, inference: 0, postprocess: 0, total: 0 };
+  let mismatched = 0;
+  let scoredMin = Infinity;
+  options.onProgress?.(excluded.length, dataset.samples.length);
+  for (let start = 0; start < todo.length; start += batch) {
+    const chunk = todo.slice(start, start + batch);
+    const boxes = chunk.map((s) => (options.crop.kind === 'gt' ? gtBox(s.points, options.crop.boxFactor) : undefined));
+    const items: BatchItem[] = chunk.map((s, k) => (boxes[k] ? { input: s.image, box: boxes[k] } : { input: s.image }));
+    let results: LandmarkResult[];
+    try {
+      results = await detector.detectBatch(items);
+    } catch (err) {
+      const e = err as Error & { code?: string };
+      const names = chunk.map((s) => s.id).join(', ');
+      throw new LandmarkerError(e.code === 'ERR_IMAGE_DECODE' ? 'ERR_DATASET' : 'ERR_INFERENCE', `Evaluation failed on ${names}: ${e.message}`, { cause: err });
+    }
+    if (results.length !== chunk.length) throw new LandmarkerError('ERR_INTERNAL', `detectBatch returned ${results.length} results for ${chunk.length} inputs`);
+    // preprocess / inference / postprocess / total are per batch (every result of a batch carries the same values).
+    for (const key of ['preprocess', 'inference', 'postprocess', 'total'] as const) stageMs[key] += results[0].timings[key];
+    chunk.forEach((s, k) => {
+      const r = results[k];
+      const scored = scoredPoints(r.landmarks, s.landmarks);
+      if (r.landmarks !== s.landmarks) mismatched++;
+      scoredMin = Math.min(scoredMin, scored);
+      const errors = pointErrors(r.points, s.points, scored);
+      const d = normalizer(s.points, options.norm, scored);
+      stageMs.decode += r.timings.decode;
+      samples.push({
+        id: s.id,
+        subset: s.subset,
+        image: s.image,
+        nme: nme(errors, d),
+        nmeSquared: nmeSquared(errors, d),
+        d,
+        errors,
+        gt: s.points,
+        pred: r.points,
+        crop: r.crop,
+        box: boxes[k],
+      });
+    });
+    options.onProgress?.(excluded.length + Math.min(todo.length, start + chunk.length), dataset.samples.length);
+  }
+  const scored = Number.isFinite(scoredMin) ? scoredMin : Math.min(modelLandmarks, 68);
+  const pointCountNote =
+    mismatched > 0
+      ? `${modelLandmarks}-point model on ${modelLandmarks === 68 ? 70 : 68}-point data (${mismatched} samples): scored the common 68 iBUG points`
+      : undefined;
+  return { samples, excluded, scoredPoints: scored, pointCountNote, modelLandmarks, batch, seconds: (performance.now() - started) / 1000, stageMs };
+}
