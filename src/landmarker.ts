@@ -5,6 +5,9 @@
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { selectBackend } from './backends/select';
+import { track as trackFrames, type TrackOptions, type TrackResult } from './capture/track';
+import type { CaptureSourceSpec } from './capture/ffmpeg-args';
+import type { FfmpegSource } from './capture/ffmpeg-source';
 import type { LandmarkPipeline } from './backends/pipeline';
 import { ORT_VERSION } from './backends/onnxruntime';
 import { loadContract } from './contract/load';
@@ -136,7 +139,7 @@ export class TrtLandmarker implements AsyncDisposable {
 
   /** Landmarks for one image. `options.box`: face box [x, y, w, h], cropped by the model's crop policy. */
   detect(input: ImageInput, options?: DetectOptions): Promise<LandmarkResult> {
-    return this.track(async () => {
+    return this.guard(async () => {
       if (options !== undefined && (typeof options !== 'object' || options === null)) throw invalidType('options', 'an object', options);
       checkInput(input, 'input');
       if (options?.box !== undefined) checkBoxShape(options.box, 'box');
@@ -147,7 +150,7 @@ export class TrtLandmarker implements AsyncDisposable {
 
   /** One batched inference for up to info.maxBatch images (each an ImageInput or {input, box}). */
   detectBatch(inputs: Array<ImageInput | BatchItem>): Promise<LandmarkResult[]> {
-    return this.track(async () => {
+    return this.guard(async () => {
       if (!Array.isArray(inputs)) throw invalidType('inputs', 'an array of images or {input, box} items', inputs);
       if (inputs.length > this.info.maxBatch) {
         throw outOfRange('inputs', `at most ${this.info.maxBatch} items (maxBatch)`, inputs);
@@ -193,7 +196,7 @@ export class TrtLandmarker implements AsyncDisposable {
   }
 
   /** Runs fn as tracked in-flight work (dispose waits for it); rejects at once after dispose. */
-  private track<T>(fn: () => Promise<T>): Promise<T> {
+  private guard<T>(fn: () => Promise<T>): Promise<T> {
     if (this.disposing) return Promise.reject(new LandmarkerError('ERR_DISPOSED', 'This TrtLandmarker has been disposed'));
     const p = fn();
     this.inFlight.add(p);
@@ -211,6 +214,15 @@ export class TrtLandmarker implements AsyncDisposable {
       })();
     }
     return this.disposing;
+  }
+
+  /**
+   * Live landmarks from a camera, file or stream via ffmpeg (see docs/capture.md): an async iterator of results,
+   * latest frame first. Implemented in src/capture/track.ts.
+   */
+  track(source: CaptureSourceSpec | FfmpegSource, options?: TrackOptions): AsyncGenerator<TrackResult, void, undefined> {
+    this.assertOpen();
+    return trackFrames(this, source, options);
   }
 
   [Symbol.asyncDispose](): Promise<void> {

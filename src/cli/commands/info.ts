@@ -1,0 +1,102 @@
+/** `trt-landmarker info`: what this machine offers: addon build, GPU path, TensorRT, library versions. */
+import { execFileSync } from 'node:child_process';
+import sharp from 'sharp';
+import { ORT_VERSION } from '../../backends/onnxruntime';
+import { probeTensorRt } from '../../backends/tensorrt';
+import { loadAddon, loadedAddonPath } from '../../native/loader';
+import { has, parseArgs } from '../args';
+
+export const usage = `info [--json]   backends available here and library versions (addon, GPU, driver, CUDA, TensorRT, ONNX Runtime)`;
+
+export interface SystemInfo {
+  node: string;
+  platform: string;
+  addon: { loaded: boolean; path?: string; error?: string; version?: string; variant?: string; cuda?: boolean; cudaVersion?: string; tensorrtMajor?: number; compiler?: string };
+  gpuStatus?: { cuda: boolean; tensorrt: boolean; reason: string };
+  gpus: Array<{ name: string; driver: string; memory: string }>;
+  gpuQuery: string;
+  tensorrt: { available: boolean; reason: string; versions: Record<string, string> };
+  onnxruntime: string;
+  sharp: string;
+  libvips: string;
+  defaultBackend: 'tensorrt' | 'onnxruntime';
+}
+
+/** GPUs as nvidia-smi reports them (no nvidia-smi or no GPU: empty list and why). */
+function queryGpus(): { gpus: SystemInfo['gpus']; note: string } {
+  try {
+    const out = execFileSync('nvidia-smi', ['--query-gpu=name,driver_version,memory.total', '--format=csv,noheader'], {
+      encoding: 'utf8',
+      timeout: 5000,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const gpus = out
+      .trim()
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => {
+        const [name, driver, memory] = l.split(',').map((s) => s.trim());
+        return { name, driver, memory };
+      });
+    return { gpus, note: gpus.length ? 'nvidia-smi' : 'nvidia-smi lists no GPU' };
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    return { gpus: [], note: code === 'ENOENT' ? 'nvidia-smi not found (no NVIDIA driver)' : `nvidia-smi failed: ${(err as Error).message.split('\n')[0]}` };
+  }
+}
+
+export function systemInfo(): SystemInfo {
+  let addon: SystemInfo['addon'];
+  let gpuStatus: SystemInfo['gpuStatus'];
+  try {
+    const a = loadAddon();
+    addon = { loaded: true, path: loadedAddonPath(), ...a.buildInfo() };
+    try {
+      gpuStatus = a.gpuStatus();
+    } catch (err) {
+      gpuStatus = { cuda: false, tensorrt: false, reason: `gpuStatus() failed: ${(err as Error).message}` };
+    }
+  } catch (err) {
+    addon = { loaded: false, error: (err as Error).message };
+  }
+  const { gpus, note } = queryGpus();
+  const tensorrt = probeTensorRt();
+  return {
+    node: process.versions.node,
+    platform: `${process.platform}-${process.arch}`,
+    addon,
+    gpuStatus,
+    gpus,
+    gpuQuery: note,
+    tensorrt,
+    onnxruntime: ORT_VERSION,
+    sharp: sharp.versions.sharp ?? 'unknown',
+    libvips: sharp.versions.vips,
+    defaultBackend: tensorrt.available ? 'tensorrt' : 'onnxruntime',
+  };
+}
+
+function text(s: SystemInfo): string {
+  const a = s.addon;
+  const lines = [
+    `Node.js       ${s.node} (${s.platform})`,
+    a.loaded
+      ? `addon         ${a.version} variant ${a.variant}, CUDA ${a.cuda ? a.cudaVersion ?? 'yes' : 'no'}, TensorRT sources ${a.tensorrtMajor ? `v${a.tensorrtMajor}` : 'no'}, ${a.compiler}\n              ${a.path}`
+      : `addon         NOT LOADED: ${a.error}`,
+    `GPU path      ${s.gpuStatus ? `CUDA ${s.gpuStatus.cuda ? 'yes' : 'no'}, TensorRT ${s.gpuStatus.tensorrt ? 'yes' : 'no'}: ${s.gpuStatus.reason}` : 'unknown (addon not loaded)'}`,
+    `GPU           ${s.gpus.length ? s.gpus.map((g) => `${g.name} (${g.memory})`).join('; ') : s.gpuQuery}`,
+    `driver        ${s.gpus[0]?.driver ?? '-'}`,
+    `TensorRT      ${s.tensorrt.available ? 'available' : 'unavailable'}: ${s.tensorrt.reason}${Object.keys(s.tensorrt.versions).length ? ` (${Object.entries(s.tensorrt.versions).map(([k, v]) => `${k} ${v}`).join(', ')})` : ''}`,
+    `ONNX Runtime  ${s.onnxruntime} (CPU)`,
+    `sharp         ${s.sharp} (libvips ${s.libvips})`,
+    `backend       'auto' uses ${s.defaultBackend === 'tensorrt' ? 'TensorRT' : 'ONNX Runtime on the CPU'}`,
+  ];
+  return lines.join('\n');
+}
+
+export async function run(argv: string[]): Promise<number> {
+  const args = parseArgs(argv, { booleans: ['json'] });
+  const s = systemInfo();
+  process.stdout.write((has(args, 'json') ? JSON.stringify(s, null, 2) : text(s)) + '\n');
+  return s.addon.loaded ? 0 : 1;
+}
