@@ -57,7 +57,7 @@ export function validateOptions(options: unknown): ValidOptions {
   if (typeof options !== 'object' || options === null || Array.isArray(options)) throw invalidType('options', 'an object', options);
   const o = options as Record<string, unknown>;
   for (const k of Object.keys(o)) {
-    if (!OPTION_KEYS.includes(k)) throw invalidValue(`options.${k}`, `no such option (known: ${OPTION_KEYS.join(', ')})`, o[k]);
+    if (!OPTION_KEYS.includes(k)) throw invalidValue('options', `only the options ${OPTION_KEYS.join(', ')}`, `option ${k}`);
   }
   if (typeof o.model !== 'string' || o.model.length === 0) throw invalidType('model', 'a path to an ONNX file', o.model);
   if (o.cacheDir !== undefined && (typeof o.cacheDir !== 'string' || o.cacheDir.length === 0)) {

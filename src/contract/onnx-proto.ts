@@ -76,10 +76,11 @@ interface Field {
 function* fields(r: FileReader, start: number, end: number): Generator<Field> {
   let pos = start;
   while (pos < end) {
+    const keyPos = pos;
     const [key, p1] = r.varint(pos, end);
     const field = Math.floor(key / 8);
-    const wire = key & 7;
-    if (field === 0) throw new NotProtobuf(`field number 0 at byte ${pos}`);
+    const wire = key % 8;
+    if (field === 0) throw new NotProtobuf(`field number 0 at byte ${keyPos}`);
     pos = p1;
     switch (wire) {
       case 0: {
@@ -106,7 +107,7 @@ function* fields(r: FileReader, start: number, end: number): Generator<Field> {
         pos += 4;
         break;
       default:
-        throw new NotProtobuf(`unsupported wire type ${wire} at byte ${pos}`);
+        throw new NotProtobuf(`unsupported wire type ${wire} at byte ${keyPos}`);
     }
   }
 }
