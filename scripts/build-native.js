@@ -6,6 +6,8 @@
  *   node scripts/build-native.js --if-missing  skip when build/Release/trt_landmarker.node or a prebuild for
  *                                               this platform exists (the package's "install" script)
  *   node scripts/build-native.js --gyp         build the portable CPU-only variant with node-gyp instead
+ *   node scripts/build-native.js --gyp-dir=DIR  same, in a copy of the sources under DIR (leaves build/ alone);
+ *                                               the addon lands in DIR/build/Release/trt_landmarker.node
  *
  * CMake options come from the environment: TENSORRT_ROOT -> -DTENSORRT_ROOT, CUDAToolkit_ROOT / CUDA_PATH /
  * CUDA_HOME -> -DCUDAToolkit_ROOT, CUDACXX -> -DCMAKE_CUDA_COMPILER; TRTL_CMAKE_ARGS adds raw "-DX=Y" words.
@@ -87,14 +89,36 @@ function nodeGypScript() {
   return candidates.find((p) => p && fs.existsSync(p));
 }
 
-function buildWithGyp() {
+// node-gyp downloads Node's headers unless it is given a nodedir; a Node installed with its headers (as here:
+// /usr/include/node) needs no network, so point node-gyp at it.
+function nodeDirArgs() {
+  if (process.env.npm_config_nodedir) return [];
+  const prefix = path.join(path.dirname(process.execPath), '..');
+  return fs.existsSync(path.join(prefix, 'include', 'node', 'common.gypi')) ? [`--nodedir=${path.resolve(prefix)}`] : [];
+}
+
+function buildWithGyp(dir) {
   const script = nodeGypScript();
   if (!script) {
     log('node-gyp not found (set npm_config_node_gyp to its bin/node-gyp.js)');
     return 1;
   }
-  log(`node-gyp rebuild (${script})`);
-  return run(process.execPath, [script, 'rebuild']);
+  const gypArgs = [script, 'rebuild', ...nodeDirArgs()];
+  log(`node-gyp ${gypArgs.slice(1).join(' ')} in ${dir}`);
+  const r = spawnSync(process.execPath, gypArgs, { cwd: dir, stdio: 'inherit', env: process.env });
+  if (r.error) throw r.error;
+  return r.status === null ? 1 : r.status;
+}
+
+// Copies what binding.gyp needs into dir (node_modules is linked, not copied) and returns dir.
+function prepareGypCopy(dir) {
+  const target = path.resolve(dir);
+  fs.rmSync(target, { recursive: true, force: true });
+  fs.mkdirSync(target, { recursive: true });
+  for (const f of ['package.json', 'binding.gyp']) fs.copyFileSync(path.join(root, f), path.join(target, f));
+  fs.cpSync(path.join(root, 'native'), path.join(target, 'native'), { recursive: true });
+  fs.symlinkSync(path.join(root, 'node_modules'), path.join(target, 'node_modules'), 'dir');
+  return target;
 }
 
 // Loads the fresh build in a child process (a broken binary must not take this script down) and describes it.
@@ -108,10 +132,23 @@ function describeBuild(file) {
   const trt = b.tensorrtMajor !== undefined ? `yes (compiled against TensorRT ${b.tensorrtMajor})` : 'no';
   const cuda = b.cuda ? `yes${b.cudaVersion ? ` (CUDA ${b.cudaVersion})` : ''}` : 'no';
   const why = g.cuda && g.tensorrt ? '' : `; GPU path here: ${g.reason}`;
-  return `built ${path.relative(root, file)}: variant ${b.variant}, CUDA ${cuda}, TensorRT ${trt}${why}`;
+  const shown = path.relative(root, file).startsWith('..') ? file : path.relative(root, file);
+  return `built ${shown}: variant ${b.variant}, CUDA ${cuda}, TensorRT ${trt}${why}`;
 }
 
 function main() {
+  const gypDirArg = args.find((a) => a.startsWith('--gyp-dir='));
+  if (gypDirArg) {
+    const dir = prepareGypCopy(gypDirArg.slice('--gyp-dir='.length));
+    const out = path.join(dir, 'build', 'Release', 'trt_landmarker.node');
+    const status = buildWithGyp(dir);
+    if (status !== 0 || !fs.existsSync(out)) {
+      log(`node-gyp build failed (exit ${status})`);
+      return status || 1;
+    }
+    log(describeBuild(out));
+    return 0;
+  }
   if (args.includes('--if-missing')) {
     const prebuild = existingPrebuild();
     if (fs.existsSync(addonPath) || prebuild) {
@@ -121,12 +158,12 @@ function main() {
   }
   let status;
   if (args.includes('--gyp')) {
-    status = buildWithGyp();
+    status = buildWithGyp(root);
   } else if (hasCmake()) {
     status = buildWithCmake();
   } else {
     log('cmake not found: building the portable CPU-only addon with node-gyp instead');
-    status = buildWithGyp();
+    status = buildWithGyp(root);
   }
   if (status !== 0 || !fs.existsSync(addonPath)) {
     log(

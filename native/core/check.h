@@ -2,6 +2,7 @@
 // says what was expected and what was received.
 #pragma once
 
+#include <charconv>
 #include <cmath>
 #include <string>
 
@@ -9,9 +10,14 @@
 
 namespace trtl {
 
+// A number as JavaScript prints it (shortest round-trip form, NaN, Infinity), for messages.
 inline std::string Num(double v) {
-  if (std::isfinite(v) && v == std::floor(v) && std::fabs(v) < 1e15) return std::to_string(static_cast<long long>(v));
-  return std::to_string(v);
+  if (std::isnan(v)) return "NaN";
+  if (std::isinf(v)) return v > 0 ? "Infinity" : "-Infinity";
+  if (v == std::floor(v) && std::fabs(v) < 1e15) return std::to_string(static_cast<long long>(v));
+  char buf[64];
+  const auto r = std::to_chars(buf, buf + sizeof(buf), v);
+  return std::string(buf, r.ptr);
 }
 
 // Throws ERR_OUT_OF_RANGE "Expected <expected> for `<name>` but received <value>".
