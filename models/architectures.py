@@ -98,6 +98,38 @@ def build_model(arch, landmarks=68, input_size=None, seed=0):
     return net.eval()
 
 
+def synthetic_images(count, size, generator):
+    """Smooth random colour fields plus fine noise, ImageNet-normalised range: stand-ins for photos."""
+    coarse = torch.rand(count, 3, 7, 7, generator=generator) * 2 - 1
+    smooth = F.interpolate(coarse, size=(size, size), mode='bicubic', align_corners=False)
+    fine = torch.randn(count, 3, size, size, generator=generator) * 0.3
+    return (smooth * 1.6 + fine).clamp(-2.1, 2.6)
+
+
+@torch.no_grad()
+def calibrate_batchnorm(net, input_size, seed=0, batches=2, batch_size=3):
+    """Set every BatchNorm's running mean/variance to the statistics of synthetic images.
+
+    Why: a freshly initialised net keeps BN statistics of mean 0 / variance 1, which do not match its actual
+    activations. In eval mode the activations then drift layer by layer: MobileNetV3's shrink to ~1e-9
+    (below float16's smallest value, and its output becomes a constant: the last layer's bias), ResNet50's
+    grow to hundreds. With calibrated statistics each layer sees unit-scale inputs, as in a trained net, so
+    random-weight models respond to their input and exercise FP16 meaningfully. Weights are untouched.
+    """
+    g = torch.Generator().manual_seed(seed + 1)
+    bns = [m for m in net.modules() if isinstance(m, nn.modules.batchnorm._BatchNorm)]
+    saved = [m.momentum for m in bns]
+    for m in bns:
+        m.reset_running_stats()
+        m.momentum = None  # cumulative average over the calibration batches
+    net.train()
+    for _ in range(batches):
+        net(synthetic_images(batch_size, input_size, g))
+    for m, momentum in zip(bns, saved):
+        m.momentum = momentum
+    return net.eval()
+
+
 def extract_state_dict(obj):
     """Accept a raw state_dict, {'state_dict': ...} or {'model': ...}; strip DataParallel's 'module.' prefix."""
     if isinstance(obj, nn.Module):

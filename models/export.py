@@ -22,7 +22,7 @@ import onnx  # noqa: E402
 import torch  # noqa: E402
 
 from architectures import (ARCHS, DEFAULT_INPUT_SIZE, PIPNET_NEIGHBORS, PIPNET_STRIDE,  # noqa: E402
-                           build_model, load_checkpoint, output_names)
+                           build_model, calibrate_batchnorm, load_checkpoint, output_names)
 from contract import embed, make_contract  # noqa: E402
 from fp16 import convert_to_fp16  # noqa: E402
 from meanface import meanface_from_dir, read_meanface, template_face  # noqa: E402
@@ -88,7 +88,9 @@ def main(argv):
         net = load_checkpoint(net, args.checkpoint)
         weights = 'weights from ' + os.path.basename(args.checkpoint)
     else:
-        weights = 'random weights (seed %d), untrained: for tests and benchmarks only' % args.seed
+        calibrate_batchnorm(net, args.input_size, args.seed)
+        weights = ('random weights (seed %d, BatchNorm statistics from synthetic images), untrained: '
+                   'for tests and benchmarks only' % args.seed)
     meanface, source = pick_meanface(args) if args.arch == 'pipnet' else (None, None)
     contract = make_contract(args.arch, args.landmarks, args.input_size, weights, box_scale=args.box_scale,
                              meanface=meanface, stride=PIPNET_STRIDE, neighbors=PIPNET_NEIGHBORS,
