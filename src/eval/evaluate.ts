@@ -92,11 +92,13 @@ async function defaultFactory(spec: EvalRunSpec, o: { backend: Backend; maxBatch
   return TrtLandmarker.create({ model: spec.model, config: spec.config, backend: o.backend, precision: spec.precision, maxBatch: o.maxBatch, threads: o.threads });
 }
 
-/** Unique labels: the model file name, plus the precision when a model runs in several precisions. */
+/** Unique labels: the model file name, plus the config name and/or the precision when those tell runs apart. */
 export function labelRuns(runs: EvalRunSpec[]): string[] {
-  const base = runs.map((r) => r.label ?? basename(r.model).replace(/\.onnx$/i, ''));
-  const withPrecision = base.map((b, i) => (base.filter((x) => x === b).length > 1 && runs[i].precision && !runs[i].label ? `${b} ${runs[i].precision}` : b));
-  return withPrecision.map((b, i) => (withPrecision.filter((x) => x === b).length > 1 ? `${b} #${i + 1}` : b));
+  const dupes = (xs: string[], i: number) => xs.filter((x) => x === xs[i]).length > 1;
+  let labels = runs.map((r) => r.label ?? basename(r.model).replace(/\.onnx$/i, ''));
+  labels = labels.map((b, i) => (dupes(labels, i) && runs[i].config && !runs[i].label ? `${b} [${basename(runs[i].config!).replace(/\.json$/i, '')}]` : b));
+  labels = labels.map((b, i) => (dupes(labels, i) && runs[i].precision && !runs[i].label ? `${b} ${runs[i].precision}` : b));
+  return labels.map((b, i) => (dupes(labels, i) ? `${b} #${i + 1}` : b));
 }
 
 export async function runEvaluation(options: RunEvaluationOptions): Promise<EvaluationResult> {
@@ -119,7 +121,7 @@ export async function runEvaluation(options: RunEvaluationOptions): Promise<Eval
     try {
       const run = await evaluate(detector, dataset, { batch, crop: protocol, norm, onProgress: (d, t) => options.onProgress?.(label, d, t) });
       runs.set(label, run);
-      const rr = buildRunReport({ label, model: spec.model, config: spec.config, info: detector.info, crop: text }, norm, run);
+      const rr = buildRunReport({ label, model: spec.model, config: spec.config, info: detector.info, crop: text, cropLabel: protocol.kind === 'none' ? 'none' : protocol.label, requestedPrecision: spec.precision }, norm, run);
       runReports.push(rr);
       options.onRunDone?.(rr);
     } finally {

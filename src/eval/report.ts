@@ -28,8 +28,12 @@ export interface RunMeta {
   model: string;
   config?: string;
   info: LandmarkerInfo;
-  /** Human-readable protocol, e.g. "gt (contract crop: square 1.4 x GT box)". */
+  /** Short protocol label: 'none' | 'gt' | 'gt:S'. */
+  cropLabel: string;
+  /** Human-readable protocol, e.g. "gt (GT landmark box; contract crop square, ...)". */
   crop: string;
+  /** The precision asked for (the detector's info.precision is what ran). */
+  requestedPrecision?: LandmarkerInfo['precision'];
 }
 
 export interface RunReport {
@@ -39,7 +43,9 @@ export interface RunReport {
   backend: LandmarkerInfo['backend'];
   precision: LandmarkerInfo['precision'];
   info: LandmarkerInfo;
-  protocol: { crop: string; norm: NormKind; batch: number };
+  /** Set when the requested precision is not the one that ran (e.g. ONNX Runtime runs the graph it is given). */
+  requestedPrecision?: LandmarkerInfo['precision'];
+  protocol: { crop: string; cropDescription: string; norm: NormKind; batch: number };
   scoredPoints: number;
   pointCountNote?: string;
   counts: { evaluated: number; excluded: number };
@@ -106,7 +112,8 @@ export function buildRunReport(meta: RunMeta, norm: NormKind, run: EvaluationRun
     backend: meta.info.backend,
     precision: meta.info.precision,
     info: meta.info,
-    protocol: { crop: meta.crop, norm, batch: run.batch },
+    ...(meta.requestedPrecision && meta.requestedPrecision !== meta.info.precision ? { requestedPrecision: meta.requestedPrecision } : {}),
+    protocol: { crop: meta.cropLabel, cropDescription: meta.crop, norm, batch: run.batch },
     scoredPoints: run.scoredPoints,
     pointCountNote: run.pointCountNote,
     counts: { evaluated: n, excluded: run.excluded.length },
@@ -181,7 +188,8 @@ export function summaryMarkdown(report: EvalReport): string {
   lines.push(`NME² ref. variant = ${DEFINITIONS.nmeSquaredPct}.`, '');
   lines.push(`AUC: ${DEFINITIONS.aucPct}. Failure rate: ${DEFINITIONS.failureRatePct}.`, '');
   for (const r of report.runs) {
-    const notes: string[] = [];
+    const notes: string[] = [`crop ${r.protocol.cropDescription}`];
+    if (r.requestedPrecision) notes.push(`${r.requestedPrecision} was requested but ${r.precision} ran (${r.info.reason})`);
     if (r.pointCountNote) notes.push(r.pointCountNote);
     if (r.excluded.length) notes.push(`${r.excluded.length} excluded: ${r.excluded.slice(0, 10).map((e) => `${e.id} (${e.reason})`).join(', ')}${r.excluded.length > 10 ? ', ...' : ''}`);
     const worst = r.perLandmarkNmePct.map((v, i) => ({ v, i })).sort((a, b) => b.v - a.v).slice(0, 5);

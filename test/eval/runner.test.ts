@@ -5,6 +5,7 @@ import sharp from 'sharp';
 import { run as runCli } from '../../src/cli/commands/eval';
 import { loadDataset, type Dataset } from '../../src/eval/datasets';
 import { labelRuns, parseCrop, runEvaluation, type DisposableDetector } from '../../src/eval/evaluate';
+import { summaryMarkdown } from '../../src/eval/report';
 import { gtBox, evaluate } from '../../src/eval/runner';
 import type { BatchItem, LandmarkResult, LandmarkerInfo } from '../../src/types';
 import { face, face70, ldmksText, ptsText, tempDir, writeTree } from './fixtures';
@@ -226,7 +227,8 @@ describe('runEvaluation and the report', () => {
     expect(a.metrics.all.nmeSquaredPct).toBeCloseTo(100 / 1296, 6);
     expect(b.metrics.all.nmePct).toBeCloseTo(200 / 36, 4);
     expect(b.metrics.all.auc8Pct).toBeCloseTo(30.5556, 3);
-    expect(a.protocol.crop).toBe("gt:1.1 (GT landmark box; crop square, side = S x max(w, h), S = 1.1 overriding the contract's 1.4)");
+    expect(a.protocol.crop).toBe('gt:1.1');
+    expect(a.protocol.cropDescription).toBe("gt:1.1 (GT landmark box; crop square, side = S x max(w, h), S = 1.1 overriding the contract's 1.4)");
     expect(a.samples).toHaveLength(3);
     expect(a.perLandmarkNmePct).toHaveLength(68);
     expect(report.dataset.imagesWithoutAnnotation).toEqual({ count: 1, files: ['lonely.jpg'] });
@@ -247,10 +249,26 @@ describe('runEvaluation and the report', () => {
     expect(sheet.width).toBeGreaterThan(1000);
   });
 
+  test('a requested precision that did not run is reported, not hidden', async () => {
+    const data = await realFolder(1);
+    const { report } = await runEvaluation({
+      runs: [{ model: '/m/a.onnx', precision: 'fp16' }],
+      data,
+      crop: 'none',
+      createDetector: async () => new FakeDetector(truthOf(loadDataset(data))),
+    });
+    expect(report.runs[0].precision).toBe('fp32');
+    expect(report.runs[0].requestedPrecision).toBe('fp16');
+    expect(report.runs[0].protocol).toMatchObject({ crop: 'none', cropDescription: 'none (whole image)' });
+    expect(summaryMarkdown(report)).toContain('fp16 was requested but fp32 ran (fake)');
+  });
+
   test('labels: file name, precision when compared, index when still ambiguous', () => {
     expect(labelRuns([{ model: '/x/m.onnx', precision: 'fp16' }, { model: '/x/m.onnx', precision: 'fp32' }])).toEqual(['m fp16', 'm fp32']);
     expect(labelRuns([{ model: '/x/m.onnx' }, { model: '/y/m.onnx' }])).toEqual(['m #1', 'm #2']);
     expect(labelRuns([{ model: '/x/m.onnx' }, { model: '/y/n.onnx' }])).toEqual(['m', 'n']);
+    expect(labelRuns([{ model: '/x/m.onnx', config: '/c/a.json' }, { model: '/x/m.onnx', config: '/c/b.json' }, { model: '/x/n.onnx', config: '/c/a.json' }])).toEqual(['m [a]', 'm [b]', 'n']);
+    expect(labelRuns([{ model: '/x/m.onnx', label: 'mine' }, { model: '/x/m.onnx', label: 'mine' }])).toEqual(['mine #1', 'mine #2']);
   });
 });
 

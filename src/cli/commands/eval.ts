@@ -106,6 +106,8 @@ export async function run(argv: string[]): Promise<number> {
       for (const [group, g] of Object.entries(r.metrics)) {
         if (group !== 'all') process.stdout.write(`  ${group}: ${g.count} images, NME ${g.nmePct.toFixed(3)} %\n`);
       }
+      process.stdout.write(`  crop: ${r.protocol.cropDescription}\n`);
+      if (r.requestedPrecision) process.stdout.write(`  note: ${r.requestedPrecision} was requested but ${r.precision} ran (${r.info.reason})\n`);
       if (r.pointCountNote) process.stdout.write(`  note: ${r.pointCountNote}\n`);
       if (r.excluded.length) process.stdout.write(`  excluded: ${r.excluded.length} (see report.json)\n`);
     },
