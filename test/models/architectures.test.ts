@@ -53,6 +53,12 @@ const cases: Case[] = [
   { arch: 'pipnet', landmarks: 68, size: 256 },
 ];
 
+/** name, element type and shape of a tensor input/output as ONNX Runtime reports them. */
+function tensorMeta(m: InferenceSession.ValueMetadata): { name: string; type: string; shape: (string | number)[] } {
+  if (!m.isTensor) throw new Error(`${m.name} is not a tensor`);
+  return { name: m.name, type: m.type, shape: [...m.shape] };
+}
+
 function expectedOutputs(c: Case): Record<string, (string | number)[]> {
   if (c.arch !== 'pipnet') return { landmarks: ['batch', 2 * c.landmarks] };
   const m = c.size / 32;
@@ -119,9 +125,11 @@ d.each(cases)('$arch ($landmarks points, $size px) exported and run in ONNX Runt
     });
     expect(contract.crop).toEqual({ boxScale: c.arch === 'pipnet' ? 1.1 : 1.6, square: true });
     expect(sess.inputNames).toEqual([contract.input.name]);
-    const inMeta = sess.inputMetadata[0] as { type: string; shape: (string | number)[] };
-    expect(inMeta.type).toBe('float32');
-    expect(inMeta.shape).toEqual(['batch', 3, contract.input.height, contract.input.width]);
+    expect(tensorMeta(sess.inputMetadata[0])).toEqual({
+      name: 'input',
+      type: 'float32',
+      shape: ['batch', 3, contract.input.height, contract.input.width],
+    });
 
     const want = expectedOutputs(c);
     if (c.arch === 'pipnet') {
@@ -137,9 +145,8 @@ d.each(cases)('$arch ($landmarks points, $size px) exported and run in ONNX Runt
       expect(contract.regression).toEqual({ output: 'landmarks', layout: 'normalized' });
     }
     expect([...sess.outputNames].sort()).toEqual(Object.keys(want).sort());
-    for (const meta of sess.outputMetadata as { name: string; type: string; shape: (string | number)[] }[]) {
-      expect(meta.type).toBe('float32');
-      expect(meta.shape).toEqual(want[meta.name]);
+    for (const meta of sess.outputMetadata) {
+      expect(tensorMeta(meta)).toEqual({ name: meta.name, type: 'float32', shape: want[meta.name] });
     }
   });
 
