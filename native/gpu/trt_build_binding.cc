@@ -1,0 +1,194 @@
+// trtBuildEngine(onnx, options, onEvent?) -> Promise<{ engine: Buffer, timingCache: Buffer, log: string[] }>.
+// The build runs in an AsyncWorker; IProgressMonitor and logger events reach JS through a ThreadSafeFunction
+// (non-blocking: TensorRT's threads never wait on the JS thread). options.cancel (an Int32Array) set to non-zero
+// cancels the build at the next progress step.
+#include <atomic>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "../addon/napi_util.h"
+#include "cuda_status.h"
+#include "gpu_env.h"
+#include "trt_bindings.h"
+#include "trt_builder.h"
+
+namespace trtl {
+
+namespace {
+
+struct Event {
+  std::string kind;  // "start" | "step" | "finish" | "log"
+  std::string phase, parent, message;
+  int steps = 0, step = 0;
+  std::string severity;
+};
+
+void DeliverEvent(Napi::Env env, Napi::Function callback, std::nullptr_t*, Event* e) {
+  std::unique_ptr<Event> event(e);
+  if (env == nullptr || callback.IsEmpty()) return;
+  Napi::Object o = Napi::Object::New(env);
+  o.Set("kind", event->kind);
+  if (!event->phase.empty()) o.Set("phase", event->phase);
+  if (!event->parent.empty()) o.Set("parent", event->parent);
+  if (event->kind == "start") o.Set("steps", event->steps);
+  if (event->kind == "step") o.Set("step", event->step);
+  if (event->kind == "log") {
+    o.Set("severity", event->severity);
+    o.Set("message", event->message);
+  }
+  try {
+    callback.Call({o});
+  } catch (const Napi::Error&) {
+    // A throwing progress callback must not fail the build; the exception is dropped.
+  }
+}
+
+using EventFn = Napi::TypedThreadSafeFunction<std::nullptr_t, Event, DeliverEvent>;
+
+class Progress final : public BuildProgress {
+ public:
+  Progress(EventFn* fn, std::shared_ptr<std::atomic<bool>> cancel, const int32_t* token)
+      : fn_(fn), cancel_(std::move(cancel)), token_(token) {}
+  void PhaseStart(const char* phase, const char* parent, int steps) override {
+    Send(new Event{"start", phase ? phase : "", parent ? parent : "", "", steps, 0, ""});
+  }
+  void Step(const char* phase, int step) override { Send(new Event{"step", phase ? phase : "", "", "", 0, step, ""}); }
+  void PhaseFinish(const char* phase) override { Send(new Event{"finish", phase ? phase : "", "", "", 0, 0, ""}); }
+  bool Cancelled() override {
+    return cancel_->load() || (token_ && __atomic_load_n(token_, __ATOMIC_SEQ_CST) != 0);
+  }
+  void Send(Event* e) {
+    if (!fn_ || fn_->NonBlockingCall(e) != napi_ok) delete e;
+  }
+
+ private:
+  EventFn* fn_;
+  std::shared_ptr<std::atomic<bool>> cancel_;
+  const int32_t* token_;
+};
+
+class BuildWorker : public Napi::AsyncWorker {
+ public:
+  BuildWorker(Napi::Env env, const TrtLibrary* lib, BuildRequest req, Napi::Promise::Deferred deferred,
+              std::shared_ptr<std::atomic<bool>> cancel)
+      : Napi::AsyncWorker(env, "trtl.trtBuildEngine"),
+        lib_(lib),
+        req_(std::move(req)),
+        deferred_(std::move(deferred)),
+        cancel_(std::move(cancel)) {}
+
+  void SetEvents(Napi::Function callback) {
+    fn_ = std::make_unique<EventFn>(EventFn::New(Env(), callback, "trtl.trtBuildProgress", 0, 1));
+    has_fn_ = true;
+  }
+  void SetToken(Napi::Int32Array token) {
+    token_ref_ = Napi::Persistent(token.As<Napi::Object>());
+    token_ = token.Data();
+  }
+
+  void Execute() override {
+    Progress progress(has_fn_ ? fn_.get() : nullptr, cancel_, token_);
+    if (has_fn_) {
+      logger_.SetSink([&progress](nvinfer1::ILogger::Severity sev, const char* msg) {
+        if (sev > nvinfer1::ILogger::Severity::kWARNING) return;
+        progress.Send(new Event{"log", "", "", msg, 0, 0, sev == nvinfer1::ILogger::Severity::kWARNING ? "warning" : "error"});
+      });
+    }
+    try {
+      result_ = BuildEngine(*lib_, req_, &progress, logger_);
+    } catch (const CoreError& e) {
+      code_ = e.code();
+      message_ = e.what();
+    } catch (const std::bad_alloc&) {
+      code_ = "ERR_TENSORRT";
+      message_ = "out of host memory while building the engine";
+    } catch (const std::exception& e) {
+      code_ = "ERR_TENSORRT";
+      message_ = e.what();
+    }
+    logger_.SetSink(nullptr);
+    if (has_fn_) fn_->Release();
+  }
+
+  void OnOK() override {
+    Napi::Env env = Env();
+    if (!code_.empty()) {
+      deferred_.Reject(CodedError(env, code_, message_).Value());
+      return;
+    }
+    Napi::Object out = Napi::Object::New(env);
+    out.Set("engine", Napi::Buffer<uint8_t>::Copy(env, result_.engine.data(), result_.engine.size()));
+    out.Set("timingCache", Napi::Buffer<uint8_t>::Copy(env, result_.timing_cache.data(), result_.timing_cache.size()));
+    Napi::Array log = Napi::Array::New(env, result_.log.size());
+    for (size_t i = 0; i < result_.log.size(); ++i) log.Set(static_cast<uint32_t>(i), result_.log[i]);
+    out.Set("log", log);
+    deferred_.Resolve(out);
+  }
+  void OnError(const Napi::Error& e) override { deferred_.Reject(e.Value()); }
+
+ private:
+  const TrtLibrary* lib_;
+  BuildRequest req_;
+  Napi::Promise::Deferred deferred_;
+  std::shared_ptr<std::atomic<bool>> cancel_;
+  TrtLogger logger_;
+  std::unique_ptr<EventFn> fn_;
+  bool has_fn_ = false;
+  Napi::ObjectReference token_ref_;
+  const int32_t* token_ = nullptr;
+  BuildResult result_;
+  std::string code_, message_;
+};
+
+Napi::Value BuildEngineJs(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  auto* genv = static_cast<GpuEnv*>(info.Data());
+  return Guard(env, [&]() -> Napi::Value {
+    const TrtLibrary* lib = RequireTensorRt();
+    ArrayView<uint8_t> onnx = Uint8Arg(info[0], "onnx");
+    Napi::Object o = ObjectArg(info[1], "options");
+    BuildRequest req;
+    req.onnx.assign(onnx.data, onnx.data + onnx.size);
+    req.input_name = StringProp(o, "inputName", "options.inputName");
+    req.max_batch = static_cast<int>(IntArg(o.Get("maxBatch"), "options.maxBatch", 1, 4096));
+    req.opt_batch = o.Has("optBatch") ? static_cast<int>(IntArg(o.Get("optBatch"), "options.optBatch", 1, 4096)) : 1;
+    req.fp16 = BoolArg(o.Get("fp16"), "options.fp16");
+    req.strongly_typed = BoolArg(o.Get("stronglyTyped"), "options.stronglyTyped");
+    if (o.Has("timingCache") && !o.Get("timingCache").IsUndefined()) {
+      ArrayView<uint8_t> tc = Uint8Arg(o.Get("timingCache"), "options.timingCache");
+      req.timing_cache.assign(tc.data, tc.data + tc.size);
+    }
+    if (o.Has("workspaceBytes") && !o.Get("workspaceBytes").IsUndefined()) {
+      req.workspace_bytes = static_cast<size_t>(IntArg(o.Get("workspaceBytes"), "options.workspaceBytes", 0, int64_t{1} << 50));
+    }
+    if (o.Has("optimizationLevel") && !o.Get("optimizationLevel").IsUndefined()) {
+      req.optimization_level = static_cast<int>(IntArg(o.Get("optimizationLevel"), "options.optimizationLevel", 0, 5));
+    }
+    auto cancel = std::make_shared<std::atomic<bool>>(false);
+    genv->Track(cancel);
+    Napi::Promise::Deferred deferred = Napi::Promise::Deferred::New(env);
+    auto* worker = new BuildWorker(env, lib, std::move(req), deferred, cancel);
+    if (o.Has("cancel") && !o.Get("cancel").IsUndefined()) {
+      Napi::Value t = o.Get("cancel");
+      if (!t.IsTypedArray() || t.As<Napi::TypedArray>().TypedArrayType() != napi_int32_array ||
+          t.As<Napi::TypedArray>().ElementLength() < 1) {
+        delete worker;
+        throw CoreError(kErrInvalidArgType, "Expected an Int32Array of length >= 1 for `options.cancel` but received " +
+                                                Describe(t));
+      }
+      worker->SetToken(t.As<Napi::Int32Array>());
+    }
+    if (info.Length() > 2 && info[2].IsFunction()) worker->SetEvents(info[2].As<Napi::Function>());
+    worker->Queue();
+    return deferred.Promise();
+  });
+}
+
+}  // namespace
+
+void RegisterTrtBuild(Napi::Env env, Napi::Object exports, GpuEnv* genv) {
+  exports.Set("trtBuildEngine", Napi::Function::New(env, BuildEngineJs, "trtBuildEngine", genv));
+}
+
+}  // namespace trtl

@@ -1,0 +1,113 @@
+// One deserialized engine ready to run the whole pipeline on the GPU:
+//   raw frames (pinned staging) -> one H2D copy -> preprocess kernel -> enqueueV3 -> decode kernel -> one D2H copy.
+// Everything is allocated once at Create (the frame staging grows geometrically when a bigger frame arrives;
+// the old buffers stay valid if that allocation fails). One execution context and one stream; Run() holds a
+// mutex, so concurrent callers queue instead of racing. Optional CUDA graph per batch size captures
+// preprocess + enqueueV3 + decode + download (the frame upload stays outside: its size varies).
+#pragma once
+
+#include <array>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "../core/frame_format.h"
+#include "cuda_raii.h"
+#include "gpu_kernels.h"
+#include "trt_common.h"
+#include "trt_loader.h"
+
+namespace trtl {
+
+struct RuntimeConfig {
+  std::string input_name;
+  int max_batch = 1;
+  GpuPreprocessParams preprocess;  // width/height = model input size
+  bool pipnet = false;
+  // regression
+  std::string output;
+  bool pixel = false;
+  int landmarks = 0;
+  // pipnet: head names cls, x, y, nbX, nbY
+  std::array<std::string, 5> heads;
+  int neighbors = 0;
+  int max_len = 0;
+  std::vector<int32_t> reverse_index1, reverse_index2;
+  bool cuda_graph = false;
+};
+
+struct RunTimings {
+  float preprocess_ms = 0, inference_ms = 0, postprocess_ms = 0;
+};
+
+struct RunResult {
+  std::vector<float> points;  // batch * landmarks * 2
+  std::vector<float> scores;  // batch * landmarks (PIPNet), else empty
+  RunTimings timings;
+  bool graph = false;  // ran from a CUDA graph
+};
+
+class TrtRuntime {
+ public:
+  // Deserializes and allocates. ERR_TENSORRT when the plan is corrupt/foreign ("deserializeCudaEngine failed: ..."),
+  // ERR_MODEL_LOAD when the engine's tensors disagree with the config, ERR_CUDA (naming the call) on allocation.
+  static std::unique_ptr<TrtRuntime> Create(const TrtLibrary& lib, const uint8_t* plan, size_t size,
+                                            const RuntimeConfig& config);
+  ~TrtRuntime();
+  TrtRuntime(const TrtRuntime&) = delete;
+  TrtRuntime& operator=(const TrtRuntime&) = delete;
+
+  // Blocking (worker thread). frames/crops validated by the caller (1..max_batch, sizes checked).
+  RunResult Run(const std::vector<FrameView>& frames, const std::vector<Crop>& crops);
+  // Frees every GPU resource now (waits for a Run in progress). Later Run() calls throw ERR_DISPOSED.
+  void Close();
+
+  int max_batch() const { return config_.max_batch; }
+  TensorType input_type() const { return input_type_; }
+  size_t device_bytes() const { return device_bytes_; }
+  const std::string& graph_status() const { return graph_status_; }
+
+ private:
+  struct Binding {
+    std::string name;
+    bool input = false;
+    TensorType type = TensorType::kFloat32;
+    nvinfer1::Dims max_dims{};  // at batch = max_batch
+    size_t elements_per_item = 0;
+    DeviceBuffer buffer;
+  };
+
+  TrtRuntime() = default;
+  void Init(const TrtLibrary& lib, const uint8_t* plan, size_t size);
+  void EnsureStaging(size_t frame_bytes);
+  // preprocess + infer + decode + download on stream_; records the events (if given) between the stages.
+  void Enqueue(int batch, const CudaEvent* after_preprocess, const CudaEvent* after_inference);
+  Binding& Find(const std::string& name);
+
+  RuntimeConfig config_;
+  std::mutex mu_;
+  bool closed_ = false;
+  // Declaration order = reverse destruction order: the logger outlives every TensorRT object.
+  TrtLogger logger_;
+  TrtPtr<nvinfer1::IRuntime> runtime_;
+  TrtPtr<nvinfer1::ICudaEngine> engine_;
+  TrtPtr<nvinfer1::IExecutionContext> context_;
+  CudaStream stream_;
+  std::array<CudaEvent, 4> events_;
+  std::vector<Binding> bindings_;
+  TensorType input_type_ = TensorType::kFloat32;
+  int row_stride_ = 0;  // regression
+  DeviceBuffer d_reverse1_, d_reverse2_, d_points_, d_scores_;
+  PinnedBuffer h_out_;            // points then scores
+  PinnedBuffer h_staging_;        // descriptors then frame bytes
+  DeviceBuffer d_staging_;
+  size_t desc_bytes_ = 0;
+  int current_batch_ = 0;         // input shape currently set on the context
+  std::map<int, CudaGraph> graphs_;
+  std::string graph_status_ = "off";
+  size_t device_bytes_ = 0;
+};
+
+}  // namespace trtl

@@ -1,0 +1,262 @@
+// trtCreateRuntime(plan, config) -> Promise<TrtRuntime>; TrtRuntime#run(frames, crops) -> Promise<result>,
+// #close() -> Promise<void>, #info(). Deserialisation, runs and close happen on worker threads; the native
+// runtime serialises runs with its mutex (the JS side also queues them). The wrapped runtime is shared with the
+// workers in flight, so garbage collection of the JS object never frees memory a worker is using.
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "../addon/napi_util.h"
+#include "../core/check.h"
+#include "cuda_status.h"
+#include "gpu_env.h"
+#include "trt_bindings.h"
+#include "trt_runtime.h"
+
+namespace trtl {
+
+const TrtLibrary* RequireTensorRt() {
+  const CudaStatus cuda = QueryCuda();
+  if (!cuda.usable) throw CoreError("ERR_BACKEND_UNAVAILABLE", "TensorRT backend unavailable: " + cuda.reason);
+  std::string reason;
+  const TrtLibrary* lib = LoadTensorRt(&reason);
+  if (!lib) throw CoreError("ERR_BACKEND_UNAVAILABLE", "TensorRT backend unavailable: " + reason);
+  return lib;
+}
+
+std::string StringProp(const Napi::Object& o, const char* key, const std::string& name) {
+  Napi::Value v = o.Get(key);
+  if (!v.IsString() || v.As<Napi::String>().Utf8Value().empty()) {
+    throw CoreError(kErrInvalidArgType, "Expected a non-empty string for `" + name + "` but received " + Describe(v));
+  }
+  return v.As<Napi::String>().Utf8Value();
+}
+
+namespace {
+
+class RuntimeWrap : public Napi::ObjectWrap<RuntimeWrap> {
+ public:
+  static Napi::Function Define(Napi::Env env) {
+    return DefineClass(env, "TrtRuntime",
+                       {InstanceMethod("run", &RuntimeWrap::Run), InstanceMethod("close", &RuntimeWrap::Close),
+                        InstanceMethod("info", &RuntimeWrap::Info)});
+  }
+  explicit RuntimeWrap(const Napi::CallbackInfo& info) : Napi::ObjectWrap<RuntimeWrap>(info) {
+    // Only constructed by trtCreateRuntime with an External holding the runtime.
+    if (info.Length() != 1 || !info[0].IsExternal()) {
+      ThrowCoded(info.Env(), kErrInternal, "TrtRuntime is created by trtCreateRuntime()");
+    }
+    auto* rt = info[0].As<Napi::External<std::shared_ptr<TrtRuntime>>>().Data();
+    rt_ = *rt;
+  }
+
+ private:
+  Napi::Value Run(const Napi::CallbackInfo& info);
+  Napi::Value Close(const Napi::CallbackInfo& info);
+  Napi::Value Info(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    Napi::Object o = Napi::Object::New(env);
+    o.Set("closed", rt_ == nullptr);
+    if (rt_) {
+      o.Set("maxBatch", rt_->max_batch());
+      o.Set("inputType", rt_->input_type() == TensorType::kFloat16 ? "float16" : "float32");
+      o.Set("deviceBytes", static_cast<double>(rt_->device_bytes()));
+      o.Set("cudaGraph", rt_->graph_status());
+    }
+    return o;
+  }
+
+  std::shared_ptr<TrtRuntime> rt_;
+};
+
+// Runs fn on a worker thread; resolves with make(env) or rejects with the coded error fn threw.
+class TaskWorker : public Napi::AsyncWorker {
+ public:
+  using Task = std::function<void()>;
+  using Make = std::function<Napi::Value(Napi::Env)>;
+  TaskWorker(Napi::Env env, const char* name, Task task, Make make)
+      : Napi::AsyncWorker(env, name), deferred_(Napi::Promise::Deferred::New(env)), task_(std::move(task)),
+        make_(std::move(make)) {}
+  Napi::Promise Promise() { return deferred_.Promise(); }
+  std::vector<Napi::ObjectReference> keep;  // JS memory the task reads
+
+  void Execute() override {
+    try {
+      task_();
+    } catch (const CoreError& e) {
+      code_ = e.code();
+      message_ = e.what();
+    } catch (const std::exception& e) {
+      code_ = kErrInternal;
+      message_ = e.what();
+    }
+  }
+  void OnOK() override {
+    if (!code_.empty()) {
+      deferred_.Reject(CodedError(Env(), code_, message_).Value());
+      return;
+    }
+    try {
+      deferred_.Resolve(make_(Env()));
+    } catch (const Napi::Error& e) {
+      deferred_.Reject(e.Value());
+    }
+  }
+  void OnError(const Napi::Error& e) override { deferred_.Reject(e.Value()); }
+
+ private:
+  Napi::Promise::Deferred deferred_;
+  Task task_;
+  Make make_;
+  std::string code_, message_;
+};
+
+Napi::Value RuntimeWrap::Run(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  return Guard(env, [&]() -> Napi::Value {
+    if (!rt_) throw CoreError("ERR_DISPOSED", "the TensorRT runtime is closed");
+    Napi::Array frames = ArrayArg(info[0], "frames");
+    auto views = std::make_shared<std::vector<FrameView>>();
+    auto crops = std::make_shared<std::vector<Crop>>(CropsArg(info[1], "crops"));
+    std::vector<Napi::ObjectReference> keep;
+    for (uint32_t i = 0; i < frames.Length(); ++i) {
+      const std::string name = "frames[" + std::to_string(i) + "]";
+      Napi::Object f = ObjectArg(frames.Get(i), name);
+      Napi::Value data = f.Get("data");
+      ArrayView<uint8_t> bytes = Uint8Arg(data, name + ".data");
+      FrameView v;
+      v.data = bytes.data;
+      v.width = static_cast<int>(IntArg(f.Get("width"), name + ".width", 1, 1 << 30));
+      v.height = static_cast<int>(IntArg(f.Get("height"), name + ".height", 1, 1 << 30));
+      const int64_t format = IntArg(f.Get("format"), name + ".format", 0, 4);
+      v.format = static_cast<FrameFormat>(format);
+      v.size = static_cast<size_t>(v.width) * v.height * Channels(v.format);
+      if (bytes.size < v.size) {
+        FailRange(name + ".data", "at least " + std::to_string(v.size) + " bytes", std::to_string(bytes.size) + " bytes");
+      }
+      views->push_back(v);
+      keep.push_back(Napi::Persistent(data.As<Napi::Object>()));
+    }
+    if (views->empty() || static_cast<int>(views->size()) > rt_->max_batch()) {
+      FailRange("frames", "1.." + std::to_string(rt_->max_batch()) + " frames", std::to_string(views->size()));
+    }
+    if (crops->size() != views->size()) {
+      FailRange("crops", std::to_string(views->size()) + " crops (one per frame)", std::to_string(crops->size()));
+    }
+    for (size_t b = 0; b < crops->size(); ++b) {
+      const Crop& c = (*crops)[b];
+      CheckCrop("crops[" + std::to_string(b) + "]", c.x, c.y, c.w, c.h);
+    }
+    auto rt = rt_;
+    auto result = std::make_shared<RunResult>();
+    auto* w = new TaskWorker(
+        env, "trtl.trtRun", [rt, views, crops, result] { *result = rt->Run(*views, *crops); },
+        [result](Napi::Env e) -> Napi::Value {
+          Napi::Object o = Napi::Object::New(e);
+          Napi::Float32Array pts = Napi::Float32Array::New(e, result->points.size());
+          std::copy(result->points.begin(), result->points.end(), pts.Data());
+          o.Set("points", pts);
+          if (!result->scores.empty()) {
+            Napi::Float32Array sc = Napi::Float32Array::New(e, result->scores.size());
+            std::copy(result->scores.begin(), result->scores.end(), sc.Data());
+            o.Set("scores", sc);
+          }
+          Napi::Object t = Napi::Object::New(e);
+          t.Set("preprocess", result->timings.preprocess_ms);
+          t.Set("inference", result->timings.inference_ms);
+          t.Set("postprocess", result->timings.postprocess_ms);
+          o.Set("timings", t);
+          o.Set("graph", result->graph);
+          return o;
+        });
+    w->keep = std::move(keep);
+    Napi::Promise p = w->Promise();
+    w->Queue();
+    return p;
+  });
+}
+
+Napi::Value RuntimeWrap::Close(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  auto rt = std::move(rt_);  // later calls see a closed runtime at once
+  auto* w = new TaskWorker(
+      env, "trtl.trtClose", [rt] { if (rt) rt->Close(); }, [](Napi::Env e) -> Napi::Value { return e.Undefined(); });
+  Napi::Promise p = w->Promise();
+  w->Queue();
+  return p;
+}
+
+RuntimeConfig ReadConfig(const Napi::Object& o) {
+  RuntimeConfig c;
+  c.input_name = StringProp(o, "inputName", "config.inputName");
+  c.max_batch = static_cast<int>(IntArg(o.Get("maxBatch"), "config.maxBatch", 1, 4096));
+  c.preprocess.width = static_cast<int>(IntArg(o.Get("width"), "config.width", 1, 16384));
+  c.preprocess.height = static_cast<int>(IntArg(o.Get("height"), "config.height", 1, 16384));
+  c.preprocess.bgr = BoolArg(o.Get("bgr"), "config.bgr");
+  c.preprocess.scale = static_cast<float>(NumberArg(o.Get("scale"), "config.scale"));
+  Napi::Array mean = ArrayArg(o.Get("mean"), "config.mean"), stdev = ArrayArg(o.Get("std"), "config.std");
+  if (mean.Length() != 3 || stdev.Length() != 3) FailRange("config.mean/std", "3 values each", "other lengths");
+  for (uint32_t k = 0; k < 3; ++k) {
+    c.preprocess.mean[k] = static_cast<float>(NumberArg(mean.Get(k), "config.mean[" + std::to_string(k) + "]"));
+    c.preprocess.std[k] = static_cast<float>(NumberArg(stdev.Get(k), "config.std[" + std::to_string(k) + "]"));
+    CheckPositive("config.std[" + std::to_string(k) + "]", c.preprocess.std[k]);
+  }
+  c.landmarks = static_cast<int>(IntArg(o.Get("landmarks"), "config.landmarks", 1, 100000));
+  c.cuda_graph = o.Has("cudaGraph") && BoolArg(o.Get("cudaGraph"), "config.cudaGraph");
+  const std::string arch = StringProp(o, "architecture", "config.architecture");
+  if (arch == "pipnet") {
+    c.pipnet = true;
+    const char* keys[5] = {"cls", "x", "y", "nbX", "nbY"};
+    Napi::Object heads = ObjectArg(o.Get("heads"), "config.heads");
+    for (int k = 0; k < 5; ++k) c.heads[k] = StringProp(heads, keys[k], std::string("config.heads.") + keys[k]);
+    c.neighbors = static_cast<int>(IntArg(o.Get("neighbors"), "config.neighbors", 1, 1000));
+    c.max_len = static_cast<int>(IntArg(o.Get("maxLen"), "config.maxLen", 0, 100000));
+    ArrayView<int32_t> r1 = Int32Arg(o.Get("reverseIndex1"), "config.reverseIndex1");
+    ArrayView<int32_t> r2 = Int32Arg(o.Get("reverseIndex2"), "config.reverseIndex2");
+    c.reverse_index1.assign(r1.data, r1.data + r1.size);
+    c.reverse_index2.assign(r2.data, r2.data + r2.size);
+  } else if (arch == "regression") {
+    c.output = StringProp(o, "output", "config.output");
+    c.pixel = BoolArg(o.Get("pixel"), "config.pixel");
+  } else {
+    throw CoreError(kErrInvalidArgValue, "Expected 'pipnet' or 'regression' for `config.architecture` but received \"" + arch + "\"");
+  }
+  return c;
+}
+
+Napi::Value CreateRuntimeJs(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  auto* genv = static_cast<GpuEnv*>(info.Data());
+  return Guard(env, [&]() -> Napi::Value {
+    const TrtLibrary* lib = RequireTensorRt();
+    ArrayView<uint8_t> plan = Uint8Arg(info[0], "plan");
+    auto config = std::make_shared<RuntimeConfig>(ReadConfig(ObjectArg(info[1], "config")));
+    auto bytes = std::make_shared<std::vector<uint8_t>>(plan.data, plan.data + plan.size);
+    auto out = std::make_shared<std::shared_ptr<TrtRuntime>>();
+    auto* w = new TaskWorker(
+        env, "trtl.trtCreateRuntime",
+        [lib, config, bytes, out] { *out = TrtRuntime::Create(*lib, bytes->data(), bytes->size(), *config); },
+        [genv, out](Napi::Env e) -> Napi::Value {
+          genv->Track(*out);
+          auto ext = Napi::External<std::shared_ptr<TrtRuntime>>::New(e, out.get());
+          return genv->runtime_class.New({ext});
+        });
+    Napi::Promise p = w->Promise();
+    w->Queue();
+    return p;
+  });
+}
+
+}  // namespace
+
+void RegisterTrtRuntime(Napi::Env env, Napi::Object exports, GpuEnv* genv) {
+  genv->runtime_class = Napi::Persistent(RuntimeWrap::Define(env));
+  exports.Set("trtCreateRuntime", Napi::Function::New(env, CreateRuntimeJs, "trtCreateRuntime", genv));
+}
+
+void RegisterTensorRt(Napi::Env env, Napi::Object exports, GpuEnv* genv) {
+  RegisterTrtBuild(env, exports, genv);
+  RegisterTrtRuntime(env, exports, genv);
+}
+
+}  // namespace trtl

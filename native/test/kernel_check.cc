@@ -1,0 +1,72 @@
+// kernel_check: runs the CUDA kernels against the CPU reference of native/core and times them.
+// Exit codes: 0 all checks passed; 1 a check failed; 2 a CUDA/host error; 77 no usable CUDA device (the ctest
+// "skipped" convention), with the CUDA runtime's reason printed.
+//   kernel_check [--seed N]
+#include <cuda_runtime_api.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <exception>
+
+#include "../core/errors.h"
+#include "check_util.h"
+
+using namespace trtl;
+using namespace trtl::check;
+
+namespace {
+
+constexpr int kExitNoDevice = 77;
+
+// Prints the device and returns its theoretical peak memory bandwidth in GB/s (0 if unknown).
+double DescribeDevice(int dev) {
+  cudaDeviceProp prop{};
+  TRTL_CUDA(cudaGetDeviceProperties(&prop, dev));
+  int mem_khz = 0, bus_bits = 0, driver = 0, runtime = 0;
+  cudaDeviceGetAttribute(&mem_khz, cudaDevAttrMemoryClockRate, dev);
+  cudaDeviceGetAttribute(&bus_bits, cudaDevAttrGlobalMemoryBusWidth, dev);
+  cudaDriverGetVersion(&driver);
+  cudaRuntimeGetVersion(&runtime);
+  // DDR: two transfers per clock.
+  const double peak = 2.0 * mem_khz * 1e3 * (bus_bits / 8.0) / 1e9;
+  std::printf("device %d: %s, compute capability %d.%d, %d SMs, %.1f GiB, peak memory bandwidth %.0f GB/s\n", dev,
+              prop.name, prop.major, prop.minor, prop.multiProcessorCount, prop.totalGlobalMem / double(1 << 30), peak);
+  std::printf("CUDA driver %d.%d, runtime %d.%d\n", driver / 1000, (driver % 1000) / 10, runtime / 1000,
+              (runtime % 1000) / 10);
+  return peak;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  unsigned long long seed = 20240601;
+  for (int i = 1; i < argc; ++i) {
+    if (!std::strcmp(argv[i], "--seed") && i + 1 < argc) seed = std::strtoull(argv[++i], nullptr, 10);
+  }
+  int count = 0;
+  const cudaError_t st = cudaGetDeviceCount(&count);
+  if (st != cudaSuccess || count == 0) {
+    std::printf("kernel_check: no CUDA device: %s\n",
+                st != cudaSuccess ? CudaErrorText(st).c_str() : "cudaGetDeviceCount returned 0 devices");
+    return kExitNoDevice;
+  }
+  try {
+    const double peak = DescribeDevice(0);
+    TRTL_CUDA(cudaSetDevice(0));
+    CudaStream stream = CudaStream::Create();
+    Rng rng(seed);
+    Tally tally;
+    std::printf("seed %llu\n", seed);
+    CheckPreprocess(tally, rng, stream.get(), peak);
+    CheckDecode(tally, rng, stream.get());
+    std::printf("%s: %d of %d checks passed\n", tally.failures ? "FAILED" : "PASSED", tally.cases - tally.failures,
+                tally.cases);
+    return tally.failures ? 1 : 0;
+  } catch (const CoreError& e) {
+    std::printf("kernel_check: [%s] %s\n", e.code().c_str(), e.what());
+  } catch (const std::exception& e) {
+    std::printf("kernel_check: %s\n", e.what());
+  }
+  return 2;
+}
