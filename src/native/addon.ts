@@ -75,6 +75,80 @@ export interface NativeGpuStatus {
   cuda: boolean;
   tensorrt: boolean;
   reason: string;
+  /** GPU builds (native/gpu/gpu_register.cc) add: */
+  cudaRuntime?: string;
+  cudaDriver?: string;
+  device?: { name: string; computeCapability: string; totalMemory: number };
+  /** TensorRT headers the binary was compiled against ("10.16.0"), the loaded library and why it is (not) usable. */
+  tensorrtHeaders?: string;
+  tensorrtVersion?: string;
+  tensorrtLibrary?: string;
+  tensorrtReason?: string;
+}
+
+/** TensorRT engine build options (native/gpu/trt_build_binding.cc). */
+export interface NativeTrtBuildOptions {
+  inputName: string;
+  maxBatch: number;
+  optBatch?: number;
+  /** TensorRT 10 weakly typed builds only: allow FP16 kernels (kFP16). */
+  fp16: boolean;
+  /** Precision follows the ONNX graph (always the case on TensorRT 11). */
+  stronglyTyped: boolean;
+  timingCache?: Uint8Array;
+  workspaceBytes?: number;
+  optimizationLevel?: number;
+  /** Set element 0 to non-zero to cancel the build at its next progress step. */
+  cancel?: Int32Array;
+}
+
+/** IProgressMonitor / logger events, delivered on the JS thread. */
+export interface NativeTrtBuildEvent {
+  kind: 'start' | 'step' | 'finish' | 'log';
+  phase?: string;
+  parent?: string;
+  steps?: number;
+  step?: number;
+  severity?: 'warning' | 'error';
+  message?: string;
+}
+
+export interface NativeTrtRuntimeConfig {
+  inputName: string;
+  maxBatch: number;
+  width: number;
+  height: number;
+  bgr: boolean;
+  scale: number;
+  mean: [number, number, number];
+  std: [number, number, number];
+  landmarks: number;
+  architecture: 'pipnet' | 'regression';
+  cudaGraph?: boolean;
+  /** regression */
+  output?: string;
+  pixel?: boolean;
+  /** pipnet */
+  heads?: { cls: string; x: string; y: string; nbX: string; nbY: string };
+  neighbors?: number;
+  maxLen?: number;
+  reverseIndex1?: Int32Array;
+  reverseIndex2?: Int32Array;
+}
+
+export interface NativeTrtRunResult {
+  points: Float32Array;
+  scores?: Float32Array;
+  /** GPU milliseconds (cudaEvent): upload + preprocess, enqueueV3, decode + download (graph runs: see docs). */
+  timings: { preprocess: number; inference: number; postprocess: number };
+  graph: boolean;
+}
+
+export interface NativeTrtRuntime {
+  run(frames: NativeFrame[], crops: NativeCrop[]): Promise<NativeTrtRunResult>;
+  /** Frees the engine, context and buffers (waits for a run in progress). */
+  close(): Promise<void>;
+  info(): { closed: boolean; maxBatch?: number; inputType?: string; deviceBytes?: number; cudaGraph?: string };
 }
 
 export interface NativeAddon {
@@ -111,4 +185,11 @@ export interface NativeAddon {
     crops: NativeCrop[],
     params: { landmarks: number; pixel: boolean; inputWidth: number; inputHeight: number },
   ): NativeDecoded;
+  /** Present when the TensorRT sources were compiled in (buildInfo().tensorrtMajor set). Throw/reject coded errors. */
+  trtBuildEngine?(
+    onnx: Uint8Array,
+    options: NativeTrtBuildOptions,
+    onEvent?: (event: NativeTrtBuildEvent) => void,
+  ): Promise<{ engine: Buffer; timingCache: Buffer; log: string[] }>;
+  trtCreateRuntime?(plan: Uint8Array, config: NativeTrtRuntimeConfig): Promise<NativeTrtRuntime>;
 }
