@@ -132,7 +132,8 @@ function median(values: number[]): number {
   return s[Math.floor(s.length / 2)];
 }
 
-export async function run(argv: string[]): Promise<number> {
+/** `signal` (for embedding and tests) stops the loop like Ctrl+C. */
+export async function run(argv: string[], signal?: AbortSignal): Promise<number> {
   const args = parseArgs(argv, { booleans: BOOLEANS, values: VALUES });
   if (args.positional.length) throw usageError(`webcam takes no positional arguments but received "${args.positional[0]}"\n\n${usage}`);
   const model = flag(args, 'model');
@@ -141,6 +142,8 @@ export async function run(argv: string[]): Promise<number> {
   const port = num(args, 'port', (v) => Number.isInteger(v) && v >= 0 && v <= 65535, 'a port in 0..65535');
   const threads = num(args, 'threads', (v) => Number.isInteger(v) && v > 0, 'a positive integer');
   const abort = new AbortController();
+  signal?.addEventListener('abort', () => abort.abort(), { once: true });
+  if (signal?.aborted) abort.abort();
   const options = trackOptionsFromArgs(args, abort.signal);
   const json = has(args, 'json');
   const recordPath = flag(args, 'record');
