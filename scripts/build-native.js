@@ -3,8 +3,9 @@
  * Builds the native addon: build/Release/trt_landmarker.node.
  *
  *   node scripts/build-native.js               configure + build with cmake-js (Release)
- *   node scripts/build-native.js --if-missing  skip when build/Release/trt_landmarker.node or a prebuild for
- *                                               this platform exists (the package's "install" script)
+ *   node scripts/build-native.js --if-missing  skip when a prebuild for this platform exists, or when
+ *                                               build/Release/trt_landmarker.node is newer than every native
+ *                                               source (the package's "install" script)
  *   node scripts/build-native.js --gyp         build the portable CPU-only variant with node-gyp instead
  *   node scripts/build-native.js --gyp-dir=DIR  same, in a copy of the sources under DIR (leaves build/ alone);
  *                                               the addon lands in DIR/build/Release/trt_landmarker.node
@@ -41,6 +42,26 @@ function existingPrebuild() {
     if (fs.existsSync(p)) return p;
   }
   return undefined;
+}
+
+// Newest modification time among the files the addon is built from (native/, cmake/, CMakeLists.txt, binding.gyp).
+function newestSource() {
+  let newest = 0;
+  const visit = (p) => {
+    let st;
+    try {
+      st = fs.statSync(p);
+    } catch {
+      return;
+    }
+    if (st.isDirectory()) {
+      for (const name of fs.readdirSync(p)) visit(path.join(p, name));
+    } else {
+      newest = Math.max(newest, st.mtimeMs);
+    }
+  };
+  for (const p of ['native', 'cmake', 'CMakeLists.txt', 'binding.gyp', 'package.json']) visit(path.join(root, p));
+  return newest;
 }
 
 function run(cmd, cmdArgs) {
@@ -151,8 +172,12 @@ function main() {
   }
   if (args.includes('--if-missing')) {
     const prebuild = existingPrebuild();
-    if (fs.existsSync(addonPath) || prebuild) {
-      log(`native addon present (${path.relative(root, prebuild || addonPath)}); not rebuilding`);
+    if (prebuild) {
+      log(`prebuilt addon present (${path.relative(root, prebuild)}); not building`);
+      return 0;
+    }
+    if (fs.existsSync(addonPath) && newestSource() <= fs.statSync(addonPath).mtimeMs) {
+      log(`native addon up to date (${path.relative(root, addonPath)}); not rebuilding`);
       return 0;
     }
   }
@@ -172,6 +197,10 @@ function main() {
     );
     return status || 1;
   }
+  // An incremental build that had nothing to do leaves the old mtime; mark the addon as checked now so that
+  // --if-missing sees it as up to date.
+  const now = new Date();
+  fs.utimesSync(addonPath, now, now);
   log(describeBuild(addonPath));
   return 0;
 }
