@@ -1,0 +1,154 @@
+/**
+ * Everything measured for one model: trt-landmarker on each backend configuration, then the hand-written Node
+ * pipeline, then PyTorch. One subject at a time, each disposed before the next starts, so no idle ONNX Runtime
+ * thread pool (which spins after each run) competes with the subject being measured.
+ */
+import { loadContract } from '../src/contract/load';
+import type { ExportArch } from '../src/models/export';
+import type { Precision } from '../src/types';
+import type { BenchConfig } from './args';
+import { createHandwritten } from './handwritten';
+import { syntheticFaceJpeg, type BenchImage } from './image';
+import { createOurs } from './ours';
+import { runPytorchBaseline } from './pytorch';
+import type { Agreement, ModelEntry, Row, SetupRow } from './result';
+import { benchSubject, type RunOptions } from './runner';
+import type { Subject } from './subject';
+
+const log = (line: string): void => void process.stderr.write(line + '\n');
+
+export interface ModelJob {
+  name: string;
+  path: string;
+  config?: string;
+  /** Set for the built-in architectures: the PyTorch baseline rebuilds the same weights from it. */
+  arch?: ExportArch;
+}
+
+export interface JobContext {
+  cfg: BenchConfig;
+  image: BenchImage;
+  run: RunOptions;
+  threads: number;
+  oursConfigs: { backend: 'onnxruntime' | 'tensorrt'; precision: Precision }[];
+  /** Interpreter with torch, when the PyTorch baseline runs. */
+  python?: string;
+}
+
+export interface JobResult {
+  model: ModelEntry;
+  rows: Row[];
+  setup: SetupRow[];
+  agreement: Agreement[];
+  notes: string[];
+  versions: { tensorrt?: string; cuda?: string; python?: string; torch?: string };
+}
+
+async function benchBatches(subject: Subject, model: string, ctx: JobContext, rows: Row[]): Promise<void> {
+  for (const batch of ctx.cfg.batches) {
+    const m = await benchSubject(subject, Array.from({ length: batch }, () => ctx.image.jpeg), ctx.run);
+    log(`  batch ${batch}: p50 ${m.stages.total.p50.toFixed(2)} ms, ${m.throughput.toFixed(1)} img/s (n=${m.stages.total.n})`);
+    rows.push({ model, subject: subject.kind, label: subject.label, backend: subject.backend, precision: subject.precision, batch, measurement: m });
+  }
+}
+
+function compareGeometry(model: string, pipeline: Agreement['pipeline'], ref: ArrayLike<number>, got: ArrayLike<number>, landmarks: number): Agreement {
+  let maxAbsPx = 0;
+  let sum = 0;
+  for (let l = 0; l < landmarks; l++) {
+    const dx = got[2 * l] - ref[2 * l];
+    const dy = got[2 * l + 1] - ref[2 * l + 1];
+    maxAbsPx = Math.max(maxAbsPx, Math.abs(dx), Math.abs(dy));
+    sum += Math.hypot(dx, dy);
+  }
+  return { model, pipeline, maxAbsPx, meanPx: sum / landmarks };
+}
+
+export async function benchModel(job: ModelJob, ctx: JobContext): Promise<JobResult> {
+  const { contract, source } = loadContract(job.path, job.config);
+  const out: JobResult = {
+    model: {
+      name: job.name,
+      path: job.path,
+      architecture: contract.architecture,
+      landmarks: contract.landmarks,
+      input: `${contract.input.width}x${contract.input.height} ${contract.input.colorOrder}`,
+      contractSource: source,
+    },
+    rows: [],
+    setup: [],
+    agreement: [],
+    notes: [],
+    versions: {},
+  };
+  const L = contract.landmarks;
+  // At exactly the model's input size no pipeline resamples, so all of them must find the same points (up to float
+  // rounding and, for PyTorch, PIL's JPEG decoder): proof that the baselines compute what trt-landmarker computes.
+  const agree = await syntheticFaceJpeg(contract.input.width, contract.input.height);
+  const maxBatch = Math.max(...ctx.cfg.batches);
+  let reference: Float32Array | undefined;
+
+  for (const oc of ctx.oursConfigs) {
+    log(`${job.name}: trt-landmarker ${oc.backend} ${oc.precision}`);
+    const ours = await createOurs({ model: job.path, config: job.config, ...oc, maxBatch, threads: ctx.threads });
+    try {
+      out.setup.push({ model: job.name, subject: 'ours', backend: ours.backend, precision: ours.precision, setupMs: ours.setupMs, details: ours.details });
+      out.versions.tensorrt ??= ours.landmarker.info.versions.tensorrt;
+      out.versions.cuda ??= ours.landmarker.info.versions.cuda;
+      if (ours.backend === 'onnxruntime') reference = (await ours.landmarker.detect(agree.jpeg)).points;
+      await benchBatches(ours, job.name, ctx, out.rows);
+    } finally {
+      await ours.dispose();
+    }
+  }
+
+  if (ctx.cfg.baselines.includes('handwritten')) {
+    log(`${job.name}: hand-written Node pipeline`);
+    const hand = await createHandwritten(job.path, contract);
+    try {
+      out.setup.push({ model: job.name, subject: 'handwritten', backend: hand.backend, precision: hand.precision, setupMs: hand.setupMs, details: { note: 'session creation, default options' } });
+      await hand.run([agree.jpeg]);
+      if (reference && hand.lastPoints) out.agreement.push(compareGeometry(job.name, 'handwritten', reference, hand.lastPoints, L));
+      await benchBatches(hand, job.name, ctx, out.rows);
+    } finally {
+      await hand.dispose();
+    }
+  }
+
+  if (ctx.python && job.arch) {
+    log(`${job.name}: PyTorch eager (${ctx.python})`);
+    let py: Awaited<ReturnType<typeof runPytorchBaseline>> | undefined;
+    try {
+      py = await runPytorchBaseline({
+        python: ctx.python,
+        modelPath: job.path,
+        contract,
+        weights: { arch: job.arch, seed: 0 },
+        image: ctx.image.jpeg,
+        agreeImage: agree.jpeg,
+        batches: ctx.cfg.batches,
+        run: ctx.run,
+        threads: ctx.threads,
+      });
+    } catch (err) {
+      out.notes.push(`${job.name}: PyTorch baseline skipped: ${(err as Error).message}`);
+    }
+    if (py) {
+      out.versions.python = `${ctx.python} (Python ${py.versions.python})`;
+      out.versions.torch = `${py.versions.torch} (${py.threads} threads; its default here: ${py.defaultThreads}), NumPy ${py.versions.numpy}, Pillow ${py.versions.pillow}`;
+      const wc = py.weightsCheck;
+      out.notes.push(`${job.name}: PyTorch vs ONNX weights check: ${wc.detail} (max |diff| ${wc.maxAbsDiff.toExponential(2)}, max |output| ${wc.maxAbsRef.toExponential(2)})`);
+      out.setup.push({ model: job.name, subject: 'pytorch', backend: 'pytorch', precision: 'fp32', setupMs: py.setupMs, details: { note: 'model construction' } });
+      if (reference && py.agreePoints) out.agreement.push(compareGeometry(job.name, 'pytorch', reference, py.agreePoints, L));
+      if (wc.ok) {
+        for (const m of py.measurements) {
+          log(`  batch ${m.batch}: p50 ${m.stages.total.p50.toFixed(2)} ms, ${m.throughput.toFixed(1)} img/s (n=${m.stages.total.n})`);
+          out.rows.push({ model: job.name, subject: 'pytorch', label: 'PyTorch eager + PIL/NumPy', backend: 'pytorch', precision: 'fp32', batch: m.batch, measurement: m });
+        }
+      } else {
+        out.notes.push(`${job.name}: PyTorch rows dropped: its weights differ from the ONNX model's`);
+      }
+    }
+  }
+  return out;
+}
