@@ -160,6 +160,7 @@ export interface NativeAddon {
    * Sampling: output pixel (ox, oy) reads the frame at sx = crop.x + (ox + 0.5) * crop.w / width - 0.5
    * (likewise y); a sample whose position lies outside [-0.5, W - 0.5] x [-0.5, H - 0.5] is black (0), otherwise the
    * four neighbours are clamped to the frame (same as cv2.resize INTER_LINEAR on the whole image).
+   * Never throws synchronously: bad arguments reject with the coded error preprocessSync throws (docs/native.md).
    */
   preprocess(frames: NativeFrame[], crops: NativeCrop[], params: NativePreprocessParams): Promise<Float32Array>;
   /** Synchronous twin of preprocess for tests and tiny inputs. */
