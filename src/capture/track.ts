@@ -190,6 +190,8 @@ async function* run(
         previousTracked = tracked && !lost;
         if (!tracked || lost) filter?.reset();
       }
+      // Stopped while inferring: the caller asked for no more results.
+      if (aborted) break;
       const points = filter && !lost ? filter.filter(raw.points, f.time / 1000) : raw.points;
 
       const now = performance.now();

@@ -104,6 +104,18 @@ d('track() with ffmpeg', () => {
     expect(alive(source.pid!)).toBe(false);
   });
 
+  test('an abort during inference yields no further result', async () => {
+    const det = fakeDetector({ delayMs: 80 });
+    const ac = new AbortController();
+    const results: TrackResult[] = [];
+    for await (const r of track(det, CAMERA, { signal: ac.signal })) {
+      results.push(r);
+      setTimeout(() => ac.abort(), 20);
+    }
+    expect(results).toHaveLength(1);
+    expect(det.calls.length).toBeLessThanOrEqual(2);
+  });
+
   test('a detector error ends the loop with that error and stops ffmpeg', async () => {
     const source = new FfmpegSource(CAMERA);
     const boom = Object.assign(new Error('inference failed'), { code: 'ERR_INFERENCE' });
