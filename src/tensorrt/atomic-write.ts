@@ -26,10 +26,11 @@ export function writeFileAtomic(path: string, data: Uint8Array): void {
     }
     renameSync(tmp, path);
   } catch (err) {
-    rmSync(tmp, { force: true });
-    const e = err as NodeJS.ErrnoException;
-    throw new LandmarkerError('ERR_ENGINE_CACHE', `Could not write ${path}: ${e.code ?? ''} ${e.message}`.trim(), {
-      cause: err,
-    });
+    try {
+      rmSync(tmp, { force: true });
+    } catch {
+      // the directory itself is unusable: nothing was created
+    }
+    throw new LandmarkerError('ERR_ENGINE_CACHE', `Could not write ${path}: ${(err as Error).message}`, { cause: err });
   }
 }
