@@ -3,7 +3,7 @@
  * (at least `iterations` calls and at least `timeMs` of calls); every measured call records its wall time (total)
  * and the subject's own per-stage split. Warm-up calls are dropped: the collectors reset when the 'run' phase starts.
  */
-import { Bench } from 'tinybench';
+import type * as Tinybench from 'tinybench';
 import { STAGES, type Stage, type StageSample, type Subject } from './subject';
 import { summarize, type Summary } from './stats';
 
@@ -63,7 +63,21 @@ export function measure(batch: number, raw: RawSamples, rme = NaN): Measurement 
   };
 }
 
+type TinybenchModule = typeof Tinybench;
+let tinybench: Promise<TinybenchModule> | undefined;
+
+/**
+ * tinybench 6 is an ES module. This package compiles to CommonJS, where TypeScript would turn import() into
+ * require(), which only loads ES modules from Node 20.19 on; a real dynamic import works on every Node 20.
+ */
+function loadTinybench(): Promise<TinybenchModule> {
+  // eslint-disable-next-line @typescript-eslint/no-implied-eval
+  tinybench ??= (new Function('specifier', 'return import(specifier)') as (s: string) => Promise<TinybenchModule>)('tinybench');
+  return tinybench;
+}
+
 export async function benchSubject(subject: Subject, images: Buffer[], opts: RunOptions): Promise<Measurement> {
+  const { Bench } = await loadTinybench();
   let raw: RawSamples = { stages: [], totals: [] };
   const bench = new Bench({
     time: opts.timeMs,
