@@ -46,18 +46,20 @@ function probe(python: string): Promise<string | undefined> {
   return new Promise((resolve) => {
     let stderr = '';
     let settled = false;
-    const child = spawn(python, ['-c', PROBE], { stdio: ['ignore', 'ignore', 'pipe'], timeout: PROBE_TIMEOUT_MS });
+    const child = spawn(python, ['-c', PROBE], { stdio: ['ignore', 'ignore', 'pipe'] });
+    // Own timer rather than spawn's `timeout` option: that one is only cleared on 'exit', which a spawn
+    // failure (ENOENT) never emits, and would keep the process alive for the full timeout.
+    const timer = setTimeout(() => child.kill('SIGKILL'), PROBE_TIMEOUT_MS);
+    timer.unref();
+    const finish = (why: string | undefined) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      resolve(why);
+    };
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('error', (err) => {
-      if (settled) return;
-      settled = true;
-      resolve(reason('', err));
-    });
-    child.on('close', (code, signal) => {
-      if (settled) return;
-      settled = true;
-      resolve(code === 0 ? undefined : signal ? `killed by ${signal}` : reason(stderr));
-    });
+    child.on('error', (err) => finish(reason('', err)));
+    child.on('close', (code, signal) => finish(code === 0 ? undefined : signal ? `killed by ${signal}` : reason(stderr)));
   });
 }
 
