@@ -102,8 +102,8 @@ export class TensorRtPipeline implements LandmarkPipeline {
   /** Runs queue one after another (one execution context, one stream); the native side also serialises. */
   run(frames: NativeFrame[], crops: NativeCrop[]): Promise<PipelineOutput> {
     if (this.disposed) return Promise.reject(new LandmarkerError('ERR_DISPOSED', 'The TensorRT pipeline was disposed'));
+    // Runs accepted before dispose() still complete: dispose waits for them.
     const p = this.tail.then(async () => {
-      if (this.disposed) throw new LandmarkerError('ERR_DISPOSED', 'The TensorRT pipeline was disposed');
       try {
         const r = await this.runtime.run(frames, crops);
         return { points: r.points, scores: r.scores, timings: { ...r.timings } };
