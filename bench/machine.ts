@@ -19,6 +19,9 @@ export interface MachineInfo {
   sharp: string;
   libvips: string;
   tinybench: string;
+  /** os.loadavg() (1, 5, 15 min) when the run started and ended: other work on the machine skews every number. */
+  loadAverageStart?: number[];
+  loadAverageEnd?: number[];
   /** PyTorch baseline's interpreter and libraries, filled in when it runs. */
   python?: string;
   torch?: string;

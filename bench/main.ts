@@ -4,6 +4,7 @@
  * machine has. See docs/bench.md. Benchmarks are not tests: a missed target is reported (MISS), never an exit code.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
 import { basename, join, resolve } from 'node:path';
 import { probeTensorRt } from '../src/backends/tensorrt';
 import { LandmarkerError } from '../src/errors';
@@ -41,6 +42,12 @@ export async function main(argv: string[]): Promise<number> {
   }
   const started = Date.now();
   const notes: string[] = [];
+  const loadStart = os.loadavg().map((v) => Number(v.toFixed(2)));
+  if (loadStart[0] > 0.5 * os.availableParallelism()) {
+    const busy = `the machine was busy when the run started (load average ${loadStart[0]} on ${os.availableParallelism()} CPUs): numbers are skewed by other work`;
+    log(`warning: ${busy}`);
+    notes.push(busy);
+  }
   const image = cfg.image ? await imageFromFile(cfg.image) : await syntheticFaceJpeg();
   const threads = cfg.threads ?? physicalCores();
 
@@ -103,6 +110,8 @@ export async function main(argv: string[]): Promise<number> {
   }
 
   result.machine = machineInfo({ tensorrt: versions.tensorrt ?? (trt.available ? 'available' : `not available (${trt.reason})`), cuda: versions.cuda });
+  result.machine.loadAverageStart = loadStart;
+  result.machine.loadAverageEnd = os.loadavg().map((v) => Number(v.toFixed(2)));
   if (versions.python) result.machine.python = versions.python;
   if (versions.torch) result.machine.torch = versions.torch;
   result.comparisons = compare(result.rows);

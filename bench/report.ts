@@ -105,7 +105,8 @@ function agreementCells(res: BenchResult): string[][] {
 export function consoleReport(res: BenchResult): string {
   const m = res.machine;
   const out = [
-    `Machine: ${m.cpu} (${m.physicalCores} cores / ${m.logicalCores} threads, ${m.memoryGiB} GiB); GPU: ${m.gpu}`,
+    `Machine: ${m.cpu} (${m.physicalCores} cores / ${m.logicalCores} threads, ${m.memoryGiB} GiB); GPU: ${m.gpu}` +
+      (m.loadAverageStart ? `; load average ${m.loadAverageStart[0]} at start, ${m.loadAverageEnd?.[0]} at end` : ''),
     `Node ${m.node}, ONNX Runtime ${m.onnxruntime}, TensorRT ${m.tensorrt}, CUDA ${m.cuda}, driver ${m.driver}` +
       (m.torch ? `, PyTorch ${m.torch}` : ''),
     `Image: ${res.image.source} (${res.image.bytes} bytes); per row >= ${res.settings.iterations} calls and >= ${res.settings.timeMs} ms after ${res.settings.warmup} warm-up calls`,
