@@ -5,7 +5,7 @@
  * PyTorch's outputs for the same weights (computed by test/models/make_checkpoints.py, independently of
  * models/*.py). A checkpoint for another architecture must fail with the script's message.
  */
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import type { ModelContract } from '../../src/contract/types';
@@ -101,6 +101,33 @@ d('export from checkpoints', () => {
     const out = path.join(dir, 'mobilenetv3.onnx');
     await exportModel({ arch: 'mobilenetv3', out, checkpoint: path.join(dir, 'mobilenetv3_model.pth'), fp16: false });
     await expectMatchesPyTorch(out, 'mobilenetv3');
+  });
+
+  test('--meanface-from: the mean of the faces normalised to their 1.1x landmark box, as PIPNet does', async () => {
+    const faces = path.join(dir, 'faces');
+    mkdirSync(faces);
+    const expected = new Array<number>(136).fill(0);
+    for (let f = 0; f < 3; f++) {
+      const pts: number[] = [];
+      for (let i = 0; i < 68; i++) pts.push(40 + 13 * f + ((i * 37 + f * 11) % 97) * (1 + f), 25 + ((i * 53 + f * 7) % 89) * 1.5);
+      const xs = pts.filter((_, i) => i % 2 === 0);
+      const ys = pts.filter((_, i) => i % 2 === 1);
+      const box = [Math.min(...xs), Math.min(...ys), Math.max(...xs), Math.max(...ys)];
+      const w = (box[2] - box[0]) * 1.1;
+      const h = (box[3] - box[1]) * 1.1;
+      const x0 = (box[0] + box[2]) / 2 - w / 2;
+      const y0 = (box[1] + box[3]) / 2 - h / 2;
+      pts.forEach((v, i) => (expected[i] += (i % 2 === 0 ? (v - x0) / w : (v - y0) / h) / 3));
+      const lines = [];
+      for (let i = 0; i < 68; i++) lines.push(`${pts[2 * i].toFixed(3)} ${pts[2 * i + 1].toFixed(3)}`);
+      writeFileSync(path.join(faces, `face${f}.pts`), `version: 1\nn_points: 68\n{\n${lines.join('\n')}\n}\n`);
+    }
+    const out = path.join(dir, 'pipnet_meanface_from.onnx');
+    await exportModel({ arch: 'pipnet', out, meanfaceFrom: faces, fp16: false, inputSize: 128 });
+    const contract = JSON.parse((await onnxFacts(python!, out)).metadata.trt_landmarker) as ModelContract;
+    expect(contract.input.width).toBe(128);
+    expect(contract.description).toContain('mean face: averaged from');
+    expect(maxAbsDiff(contract.pipnet!.meanFace, expected)).toBeLessThanOrEqual(5e-7);
   });
 
   test('a checkpoint of another architecture fails with ERR_PYTHON naming the missing keys', async () => {
