@@ -142,10 +142,9 @@ export async function createTensorRtPipeline(opts: PipelineOptions): Promise<Ten
   }
   const create = addon.trtCreateRuntime.bind(addon);
   const cudaGraph = process.env.TRT_LANDMARKER_CUDA_GRAPH === '1';
-  const config = runtimeConfig(opts.contract, opts.maxBatch, cudaGraph);
-  const prepared = await prepareEngine(addon, { ...opts, cacheDir: opts.cacheDir }, async (engine) => {
+  const prepared = await prepareEngine(addon, opts, async (engine, maxBatch) => {
     try {
-      return await create(engine, config);
+      return await create(engine, runtimeConfig(opts.contract, maxBatch, cudaGraph));
     } catch (err) {
       throw fromNative(err, 'ERR_TENSORRT');
     }
@@ -153,5 +152,12 @@ export async function createTensorRtPipeline(opts: PipelineOptions): Promise<Ten
   const how = prepared.built
     ? `built ${prepared.path} in ${prepared.buildSeconds?.toFixed(1)} s`
     : `engine from cache ${prepared.path}`;
-  return new TensorRtPipeline(prepared.value, prepared.source.precision, probe.versions, opts.maxBatch, `${prepared.source.note}; ${how}`);
+  const batch = prepared.maxBatch < opts.maxBatch ? `; maxBatch ${prepared.maxBatch} (the model's fixed batch)` : '';
+  return new TensorRtPipeline(
+    prepared.value,
+    prepared.source.precision,
+    probe.versions,
+    prepared.maxBatch,
+    `${prepared.source.note}; ${how}${batch}`,
+  );
 }

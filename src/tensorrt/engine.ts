@@ -17,6 +17,7 @@ import type { BuildProgress, Precision } from '../types';
 import { writeFileAtomic } from './atomic-write';
 import { engineFileStem, sha256, timingCacheName, type EngineKeyParts } from './cache-key';
 import { getOrBuildEngine, type EngineResult } from './engine-cache';
+import { onnxFixedBatch } from './onnx-input';
 import { BuildProgressTracker } from './progress';
 
 export interface EngineSource {
@@ -87,6 +88,8 @@ export interface PreparedEngine<T> extends EngineResult<T> {
   parts: EngineKeyParts;
   /** TensorRT warnings logged while building (empty when loaded from the cache). */
   buildLog: string[];
+  /** The profile's max batch: opts.maxBatch, or the model's fixed batch when its input has one. */
+  maxBatch: number;
 }
 
 /** Key parts for `source` on this GPU / TensorRT / addon. */
@@ -128,7 +131,7 @@ function readOptional(path: string): Buffer | undefined {
 export async function prepareEngine<T>(
   addon: NativeAddon,
   opts: PrepareOptions,
-  open: (engine: Uint8Array) => Promise<T>,
+  open: (engine: Uint8Array, maxBatch: number) => Promise<T>,
 ): Promise<PreparedEngine<T>> {
   const build = addon.buildInfo();
   const status = addon.gpuStatus();
@@ -142,7 +145,9 @@ export async function prepareEngine<T>(
   } catch (err) {
     throw new LandmarkerError('ERR_FILE_NOT_FOUND', `Cannot read ${source.path}: ${(err as Error).message}`, { cause: err });
   }
-  const parts = keyParts(source, onnx, opts, status, build);
+  // A model with a fixed batch (peppa-slim160: 1) gets a profile of exactly that batch.
+  const maxBatch = onnxFixedBatch(onnx, opts.contract.input.name) ?? opts.maxBatch;
+  const parts = keyParts(source, onnx, { ...opts, maxBatch }, status, build);
   const stem = engineFileStem(basename(source.path).replace(/\.onnx$/i, ''), parts);
   const timingPath = `${opts.cacheDir}/${timingCacheName(parts.tensorrtVersion, parts.gpuName, parts.computeCapability)}`;
   const trtBuild = addon.trtBuildEngine.bind(addon);
@@ -153,7 +158,7 @@ export async function prepareEngine<T>(
     stem,
     parts,
     warn: opts.warn,
-    open,
+    open: (engine) => open(engine, maxBatch),
     build: async () => {
       const tracker = new BuildProgressTracker(opts.onProgress);
       opts.onProgress?.({ phase: 'starting TensorRT build', fraction: 0 });
@@ -163,7 +168,7 @@ export async function prepareEngine<T>(
           onnx,
           {
             inputName: opts.contract.input.name,
-            maxBatch: opts.maxBatch,
+            maxBatch,
             optBatch: parts.profile.optBatch,
             fp16: source.typing === 'fp16-flag',
             stronglyTyped: source.typing === 'strongly-typed',
@@ -187,5 +192,5 @@ export async function prepareEngine<T>(
       return out.engine;
     },
   });
-  return { ...result, source, parts, buildLog };
+  return { ...result, source, parts, buildLog, maxBatch };
 }
