@@ -52,7 +52,7 @@ export function loadAddon(): NativeAddon {
       cached = { addon: r.addon, path: c.path };
       return r.addon;
     }
-    tried.push(`  ${c.path} [${c.source}]: ${r.reason}`);
+    tried.push(`  ${c.path} [${c.source}]: ${r.reason}${c.note ? ` (${c.note})` : ''}`);
     // An explicit TRT_LANDMARKER_ADDON that fails is an error on its own: do not silently use another build.
     if (c.source === 'env') break;
   }
