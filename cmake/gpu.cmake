@@ -73,6 +73,8 @@ if(TRTL_WITH_CUDA AND CMAKE_CUDA_COMPILER)
   set(CMAKE_CUDA_VISIBILITY_PRESET hidden)
   enable_language(CUDA)
   find_package(CUDAToolkit REQUIRED)
+  # Recorded for scripts/prebuild.js (build metadata beside each prebuilt binary).
+  set(TRTL_CUDA_ARCHITECTURES_USED "${CMAKE_CUDA_ARCHITECTURES}" CACHE INTERNAL "CUDA architectures compiled")
   set(_trtl_cuda_found ON)
 endif()
 
