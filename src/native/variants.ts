@@ -221,3 +221,14 @@ export function listCandidates(
   out.push({ path: join(base, 'build', 'Release', ADDON_FILE), source: 'build' });
   return out;
 }
+
+export interface VariantReport {
+  facts: MachineFacts;
+  candidates: Array<AddonCandidate & { exists: boolean }>;
+}
+
+/** What `trt-landmarker info` prints about the addon choice: machine facts and every candidate, best first. */
+export function variantReport(env: NodeJS.ProcessEnv = process.env): VariantReport {
+  const facts = machineFacts(env);
+  return { facts, candidates: listCandidates(env, facts).map((c) => ({ ...c, exists: existsSync(c.path) })) };
+}

@@ -1,5 +1,5 @@
 /** Variant choice (src/native/variants.ts) from machine facts, without loading anything. */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   compareVersions,
@@ -7,6 +7,7 @@ import {
   judgeVariant,
   listCandidates,
   readDriverVersion,
+  variantReport,
   type MachineFacts,
   type VariantMeta,
 } from '../../src/native/variants';
@@ -82,5 +83,12 @@ describe('variant choice', () => {
     // A machine that meets both: the newer CUDA wins.
     const both: MachineFacts = { driver: '580.65.06', libnvinfer: { 10: '/x/a', 11: '/x/b' } };
     expect(listCandidates({}, both, t.dir).map((c) => c.source)).toEqual(['prebuild:cuda13', 'prebuild:cuda12', 'prebuild:cpu', 'build']);
+  });
+
+  test('variantReport: facts for TensorRT 10 and 11 and every candidate with whether it exists', () => {
+    const r = variantReport({});
+    expect(Object.keys(r.facts.libnvinfer).sort()).toEqual(['10', '11']);
+    expect(r.candidates[r.candidates.length - 1].source).toBe('build');
+    for (const c of r.candidates) expect(c.exists).toBe(existsSync(c.path));
   });
 });
