@@ -10,6 +10,7 @@
 
 Weights are random (seeded; there is no pretrained download) or come from a checkpoint.
 """
+import pickle
 from collections import OrderedDict
 
 import torch
@@ -136,7 +137,10 @@ def extract_state_dict(obj):
         obj = obj.state_dict()
     if isinstance(obj, dict):
         for key in ('state_dict', 'model'):
-            if key in obj and isinstance(obj[key], dict):
+            if isinstance(obj.get(key), nn.Module):  # a whole pickled model under 'model'
+                obj = obj[key].state_dict()
+                break
+            if isinstance(obj.get(key), dict):
                 obj = obj[key]
                 break
     if not isinstance(obj, dict) or not all(torch.is_tensor(v) for v in obj.values()):
@@ -149,7 +153,11 @@ def extract_state_dict(obj):
 
 def load_checkpoint(net, path):
     """Load weights strictly: a missing or unexpected key is an error naming the keys."""
-    state = extract_state_dict(torch.load(path, map_location='cpu'))
+    try:
+        loaded = torch.load(path, map_location='cpu')
+    except (pickle.UnpicklingError, EOFError, RuntimeError) as e:
+        raise ValueError('%s is not a PyTorch checkpoint (%s)' % (path, e))
+    state = extract_state_dict(loaded)
     result = net.load_state_dict(state, strict=False)
     problems = []
     if result.missing_keys:
