@@ -214,6 +214,22 @@ async function lockIsStale(lockPath: string): Promise<boolean> {
 }
 
 /**
+ * Removes exports of the same arguments made by other versions of models/*.py (only the hash differs), so
+ * editing the Python does not pile up copies. A process still using one keeps it open: unlinking is safe.
+ */
+async function pruneOlderExports(paths: ModelPaths): Promise<void> {
+  const dir = path.dirname(paths.fp32);
+  const name = path.basename(paths.fp32);
+  const prefix = name.slice(0, name.length - '0123456789ab.onnx'.length);
+  const stale = new RegExp(`^${prefix.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}[0-9a-f]{12}(\\.fp16)?\\.onnx$`);
+  for (const entry of await fs.readdir(dir)) {
+    if (stale.test(entry) && entry !== name && entry !== path.basename(paths.fp16)) {
+      await fs.rm(path.join(dir, entry), { force: true });
+    }
+  }
+}
+
+/**
  * Random-weight FP32 + FP16 ONNX for `arch`, exported on first use and cached.
  * Resolves to absolute paths of both files.
  */
@@ -261,6 +277,7 @@ export async function ensureModel(options: EnsureModelOptions): Promise<ModelPat
       if (!summary.fp16) throw new LandmarkerError('ERR_PYTHON', 'models/export.py wrote no FP16 model');
       await fs.rename(summary.fp16, paths.fp16);
       await fs.rename(summary.fp32, paths.fp32);
+      await pruneOlderExports(paths);
     } finally {
       await lock.close();
       await fs.rm(lockPath, { force: true });

@@ -93,16 +93,22 @@ withPython('export through python', () => {
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
-  test('breaks a stale lock; concurrent calls agree and leave only the two models (no lock, no temp folder)', async () => {
+  test('breaks a stale lock; concurrent calls agree; leaves the two models, no lock or temp folder', async () => {
     const options = { arch: 'mobilenetv3' as const, inputSize: 96, seed: 3, cacheDir: dir };
     const dead = spawnSync(process.execPath, ['-e', '0']).pid!; // exited: its pid names a dead owner
     writeFileSync(cachePaths(options).fp32.replace(/\.onnx$/, '.lock'), `${hostname()}\n${dead}\n`);
+    // Exports by an older models/*.py (other hash) are pruned; other arguments (seed 30) are kept.
+    const older = ['mobilenetv3-68-96-s3-000000000000.onnx', 'mobilenetv3-68-96-s3-000000000000.fp16.onnx'];
+    const unrelated = 'mobilenetv3-68-96-s30-000000000000.onnx';
+    for (const f of [...older, unrelated]) writeFileSync(path.join(dir, f), 'x');
     const results = await Promise.all([ensureModel(options), ensureModel(options), ensureModel(options)]);
     expect(results[1]).toEqual(results[0]);
     expect(results[2]).toEqual(results[0]);
     expect(statSync(results[0].fp32).size).toBeGreaterThan(1e6);
     expect(statSync(results[0].fp16).size).toBeGreaterThan(5e5);
-    expect(readdirSync(dir).sort()).toEqual([path.basename(results[0].fp32), path.basename(results[0].fp16)].sort());
+    expect(readdirSync(dir).sort()).toEqual(
+      [path.basename(results[0].fp32), path.basename(results[0].fp16), unrelated].sort(),
+    );
     const mtime = statSync(results[0].fp32).mtimeMs;
     await ensureModel(options); // cached: not rewritten
     expect(statSync(results[0].fp32).mtimeMs).toBe(mtime);
