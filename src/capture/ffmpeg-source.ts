@@ -1,247 +1,248 @@
 /**
- * One ffmpeg process writing raw frames to its stdout, parsed into RawFrames.
+ * One ffmpeg process delivering raw frames, read in a worker thread (reader-worker.ts explains why) and pulled
+ * by the main thread with next().
  *
- * Lifecycle: start() spawns; frames are pushed to the `frame` handler as they complete; `end` is called exactly
- * once: with no argument when the stream ends cleanly, with a LandmarkerError('ERR_CAPTURE') otherwise (ffmpeg
- * missing, cannot open the device or file, device busy, exit mid-stream, size change, truncated frame).
- * stop() kills ffmpeg and resolves once the process is gone, so no ffmpeg outlives its owner.
+ * next() resolves with the newest frame not yet pulled (policy 'latest': older ones are dropped and counted) or
+ * the next frame in order (policy 'all'), with null at the clean end of the stream, and rejects with
+ * LandmarkerError('ERR_CAPTURE') when ffmpeg is missing, cannot open the device or file, finds the device busy,
+ * exits mid-stream, changes size or ends inside a frame. stop() kills ffmpeg and resolves once the process is gone.
  */
-import { spawn, type ChildProcessByStdio } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, extname, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import type { Readable } from 'node:stream';
+import { Worker } from 'node:worker_threads';
 import { LandmarkerError } from '../errors';
 import type { RawFrame } from '../types';
-import { FrameParser } from './frame-parser';
 import { resolveSource, type CaptureSourceSpec, type ResolvedSource } from './ffmpeg-args';
+import { FfmpegLog } from './ffmpeg-log';
+import type { FromReader, ReaderInit, ToReader } from './reader-worker';
 
 export interface CapturedFrame {
   frame: RawFrame;
   /** 0-based index among the frames ffmpeg delivered. */
   index: number;
-  /** performance.now() when the frame's last byte arrived. */
+  /** performance.now() (this thread's clock) when the frame's last byte arrived. */
   time: number;
+  /** Frames delivered by ffmpeg and frames dropped, when this frame was handed over. */
+  captured: number;
+  dropped: number;
+  /** Rate of frames arriving from ffmpeg over the last ~2 s. */
+  captureFps: number;
 }
 
-export interface SourceHandlers {
-  frame(f: CapturedFrame): void;
-  end(err?: LandmarkerError): void;
+export type FramePolicy = 'latest' | 'all';
+
+// From dist/ the reader is plain JavaScript. From src/ (tests under ts-jest) it is TypeScript: this thread
+// transpiles it and its relative imports once (with the typescript package, present wherever .ts sources run)
+// and hands the code to each worker, which loads it through a require hook.
+const BOOT = `
+const { workerData } = require('node:worker_threads');
+const code = workerData.compiled;
+if (code) require.extensions['.ts'] = (m, file) => m._compile(code[file], file);
+require(workerData.entry);
+`;
+
+let compiled: Record<string, string> | null = null;
+
+function transpile(entry: string): Record<string, string> {
+  if (compiled) return compiled;
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const ts = require(require.resolve('typescript', { paths: [__dirname] })) as typeof import('typescript');
+  const out: Record<string, string> = {};
+  const visit = (file: string) => {
+    if (out[file] !== undefined) return;
+    const text = readFileSync(file, 'utf8');
+    out[file] = ts.transpileModule(text, {
+      compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022, esModuleInterop: true },
+      fileName: file,
+    }).outputText;
+    for (const m of text.matchAll(/^import\s+(?!type\b)[^;]*?from\s+'(\.[^']+)'/gm)) visit(join(dirname(file), `${m[1]}.ts`));
+  };
+  visit(entry);
+  compiled = out;
+  return out;
 }
 
-const STDERR_LINES = 40;
-/** stdout kept while the frame size is unknown (a few 4K frames). */
-const MAX_EARLY_BYTES = 64 * 1024 * 1024;
-/** Grace between SIGTERM and SIGKILL when stopping. */
-const KILL_GRACE_MS = 500;
-
-// "Output #0, rawvideo ..." is followed by "Stream #0:0: Video: rawvideo (RGB[24] / 0x18424752), rgb24(...), 640x480 ..."
-const OUTPUT_SIZE = /Video: rawvideo.*?[\s,](\d{1,5})x(\d{1,5})[\s,[]/;
-const OUTPUT_FPS = /, (\d+(?:\.\d+)?) fps/;
-// Logged (verbose) each time the filter graph is configured for an input frame size.
-const INPUT_SIZE = /^\[graph[^\]]* input from stream[^\]]*\] w:(\d+) h:(\d+) /;
+function workerData(): { entry: string; compiled?: Record<string, string> } {
+  const ts = extname(__filename) === '.ts';
+  const entry = join(__dirname, `reader-worker${ts ? '.ts' : '.js'}`);
+  if (!existsSync(entry)) throw new LandmarkerError('ERR_INTERNAL', `The capture reader ${entry} is missing`);
+  return ts ? { entry, compiled: transpile(entry) } : { entry };
+}
 
 export class FfmpegSource {
   readonly source: ResolvedSource;
-  private child: ChildProcessByStdio<null, Readable, Readable> | null = null;
-  private parser: FrameParser | null = null;
-  private early: Buffer[] = [];
-  private earlyBytes = 0;
-  private handlers: SourceHandlers | null = null;
-  private stderrLines: string[] = [];
-  private stderrRest = '';
-  private seenOutput = false;
-  private inputSize: string | null = null;
-  private stopping = false;
+  private readonly log: FfmpegLog;
+  private worker: Worker | null = null;
+  private workerExit: Promise<void> = Promise.resolve();
+  /** Resolves when ffmpeg's exit was reported (or it never started, or the reader died). */
+  private closedSignal: Promise<void> = Promise.resolve();
+  private markClosed: () => void = () => undefined;
+  private stopped: Promise<void> | null = null;
+  private pending: { resolve: (f: CapturedFrame | null) => void; reject: (e: Error) => void } | null = null;
+  private failure: LandmarkerError | null = null;
+  private exitFailure: LandmarkerError | null = null;
   private ended = false;
-  private closed: Promise<void> = Promise.resolve();
+  private closed = false;
+  private stopping = false;
   private frames = 0;
+  private childPid: number | undefined;
   width = 0;
   height = 0;
-  /** The stream's nominal frame rate as ffmpeg reports it (0 when unknown). */
-  nominalFps = 0;
 
   constructor(spec: CaptureSourceSpec) {
     this.source = resolveSource(spec);
+    this.log = new FfmpegLog(this.source.label, this.source.width !== undefined);
     if (this.source.width !== undefined && this.source.height !== undefined) {
-      this.setSize(this.source.width, this.source.height);
+      this.width = this.source.width;
+      this.height = this.source.height;
     }
   }
 
-  /** The ffmpeg process id while it runs. */
+  /** The ffmpeg process id once it runs. */
   get pid(): number | undefined {
-    return this.child?.pid;
+    return this.childPid;
   }
 
+  /** The stream's nominal frame rate as ffmpeg reports it (0 when unknown). */
+  get nominalFps(): number {
+    return this.log.nominalFps;
+  }
+
+  /** Frames ffmpeg has delivered so far (as last reported by the reader). */
   get framesDelivered(): number {
     return this.frames;
   }
 
   /** The last lines ffmpeg wrote to stderr. */
   stderrTail(n = 6): string[] {
-    return this.stderrLines.filter((l) => !/^\s*$/.test(l)).slice(-n);
+    return this.log.tail(n);
   }
 
-  start(handlers: SourceHandlers): void {
-    if (this.handlers) throw new LandmarkerError('ERR_CAPTURE', 'The capture source was already started');
-    this.handlers = handlers;
-    const child = spawn(this.source.ffmpegPath, this.source.args, { stdio: ['ignore', 'pipe', 'pipe'], windowsHide: true });
-    this.child = child;
-    this.closed = new Promise<void>((resolve) => {
-      let spawnError: NodeJS.ErrnoException | null = null;
-      child.on('error', (err: NodeJS.ErrnoException) => {
-        spawnError = err;
-        // A spawn failure emits no 'close' on every Node version; a later kill() failure is harmless.
-        if (child.pid === undefined) {
-          this.finish(this.spawnFailure(err));
-          resolve();
-        }
-      });
-      child.on('close', (code, signal) => {
-        if (spawnError && child.pid === undefined) return;
-        this.finish(this.exitFailure(code, signal));
+  /** Spawns ffmpeg (in the reader thread). */
+  start(policy: FramePolicy = 'latest'): void {
+    if (this.worker || this.ended) throw new LandmarkerError('ERR_CAPTURE', 'The capture source was already started');
+    const reader: ReaderInit = {
+      ffmpegPath: this.source.ffmpegPath,
+      args: this.source.args,
+      frameSize: this.width * this.height * 3,
+      policy,
+    };
+    const worker = new Worker(BOOT, { eval: true, workerData: { ...workerData(), reader } });
+    this.worker = worker;
+    this.closedSignal = new Promise<void>((resolve) => (this.markClosed = resolve));
+    this.workerExit = new Promise<void>((resolve) =>
+      worker.once('exit', () => {
+        this.markClosed();
         resolve();
-      });
+      }),
+    );
+    worker.on('message', (m: FromReader) => this.onMessage(m));
+    worker.on('error', (err) => this.fail(new LandmarkerError('ERR_CAPTURE', `The capture reader failed: ${err.message}`, { cause: err })));
+  }
+
+  /** The next frame (see the file comment); null at the clean end. One call at a time. */
+  next(): Promise<CapturedFrame | null> {
+    if (this.failure) return Promise.reject(this.failure);
+    if (this.ended || this.stopping) return Promise.resolve(null);
+    if (!this.worker) throw new LandmarkerError('ERR_CAPTURE', 'The capture source was not started');
+    if (this.pending) throw new LandmarkerError('ERR_CAPTURE', 'next() is already waiting for a frame');
+    return new Promise((resolve, reject) => {
+      this.pending = { resolve, reject };
+      this.post({ type: 'pull' });
     });
-    child.stdout.on('data', (chunk: Buffer) => this.onData(chunk));
-    child.stderr.setEncoding('utf8');
-    child.stderr.on('data', (text: string) => this.onStderr(text));
   }
 
-  /** Flow control for callers that process every frame: stops reading stdout (ffmpeg then blocks on its pipe). */
-  pause(): void {
-    this.child?.stdout.pause();
-  }
-
-  resume(): void {
-    this.child?.stdout.resume();
-  }
-
-  /** Kills ffmpeg (if running) and resolves once it has exited. Idempotent; `end` is not called after stop(). */
-  async stop(): Promise<void> {
+  /** Kills ffmpeg (if running) and resolves once it and the reader thread are gone. Idempotent. */
+  stop(): Promise<void> {
     this.stopping = true;
-    const child = this.child;
-    if (child && child.exitCode === null && child.signalCode === null && child.pid !== undefined) {
-      child.stdout.destroy();
-      child.kill('SIGTERM');
-      const timer = setTimeout(() => child.kill('SIGKILL'), KILL_GRACE_MS);
-      await this.closed;
-      clearTimeout(timer);
-    } else {
-      await this.closed;
-    }
+    this.stopped ??= this.shutdown();
+    return this.stopped;
   }
 
-  private setSize(width: number, height: number): void {
-    this.width = width;
-    this.height = height;
-    this.parser = new FrameParser(width * height * 3);
-  }
-
-  private onData(chunk: Buffer): void {
-    if (this.ended) return;
-    if (!this.parser) {
-      // The size comes from stderr, a separate pipe: keep stdout until it is known.
-      this.early.push(chunk);
-      this.earlyBytes += chunk.length;
-      if (this.earlyBytes > MAX_EARLY_BYTES) this.fail(this.withTail(`ffmpeg did not report the frame size of ${this.source.label}`));
-      return;
-    }
-    for (const data of this.parser.push(chunk)) {
-      if (this.ended) return;
-      const frame: RawFrame = { data, width: this.width, height: this.height, format: this.source.pixelFormat };
-      this.handlers?.frame({ frame, index: this.frames++, time: performance.now() });
-    }
-  }
-
-  private onStderr(text: string): void {
-    const parts = (this.stderrRest + text).split(/\r?\n|\r/);
-    this.stderrRest = parts.pop() ?? '';
-    for (const line of parts) this.onStderrLine(line);
-  }
-
-  private onStderrLine(line: string): void {
-    this.stderrLines.push(line);
-    if (this.stderrLines.length > STDERR_LINES) this.stderrLines.shift();
-    if (line.startsWith('Output #0')) this.seenOutput = true;
-    else if (this.seenOutput && !this.parser) {
-      const m = OUTPUT_SIZE.exec(line);
-      if (m) {
-        this.setSize(Number(m[1]), Number(m[2]));
-        const early = this.early;
-        this.early = [];
-        for (const chunk of early) this.onData(chunk);
+  private async shutdown(): Promise<void> {
+    const worker = this.worker;
+    if (worker) {
+      if (!this.closed) {
+        this.post({ type: 'stop' });
+        await this.closedSignal;
+      }
+      await worker.terminate();
+      await this.workerExit;
+      // Only if the reader died without reporting ffmpeg's exit: make sure ffmpeg is gone too.
+      if (!this.closed && this.childPid !== undefined) {
+        try {
+          process.kill(this.childPid, 'SIGKILL');
+        } catch {
+          // already gone
+        }
       }
     }
-    if (this.seenOutput && !this.nominalFps && line.includes('Video: rawvideo')) {
-      const f = OUTPUT_FPS.exec(line);
-      if (f) this.nominalFps = Number(f[1]);
-    }
-    const size = INPUT_SIZE.exec(line);
-    if (size) {
-      const now = `${size[1]}x${size[2]}`;
-      if (this.inputSize === null) this.inputSize = now;
-      else if (now !== this.inputSize && !this.source.allowResize) {
-        this.fail(
-          `The stream from ${this.source.label} changed size from ${this.inputSize} to ${now} after ${this.frames} frames ` +
-            '(set allowResize to let ffmpeg scale it to the first size)',
-        );
-      }
-    }
+    this.resolvePending(null);
   }
 
-  /** Ends the capture with an error now and kills ffmpeg. */
-  private fail(message: string): void {
-    this.finish(new LandmarkerError('ERR_CAPTURE', message));
+  private post(m: ToReader): void {
+    this.worker?.postMessage(m);
+  }
+
+  private resolvePending(f: CapturedFrame | null): void {
+    const p = this.pending;
+    this.pending = null;
+    p?.resolve(f);
+  }
+
+  private fail(err: LandmarkerError): void {
+    if (this.failure || this.stopping) return;
+    this.failure = err;
+    const p = this.pending;
+    this.pending = null;
+    p?.reject(err);
     void this.stop();
   }
 
-  private finish(err?: LandmarkerError): void {
-    if (this.ended) return;
-    this.ended = true;
-    if (this.stopping) err = undefined;
-    this.handlers?.end(err);
-  }
-
-  private withTail(message: string): string {
-    if (this.stderrRest) this.stderrLines.push(this.stderrRest);
-    const tail = this.stderrTail();
-    return tail.length ? `${message}. ffmpeg said:\n  ${tail.join('\n  ')}` : message;
-  }
-
-  private spawnFailure(err: NodeJS.ErrnoException): LandmarkerError {
-    const path = this.source.ffmpegPath;
-    const why =
-      err.code === 'ENOENT'
-        ? `ffmpeg was not found at "${path}". Install ffmpeg (Debian/Ubuntu: apt install ffmpeg; macOS: brew install ffmpeg; ` +
-          'Windows: winget install ffmpeg) or pass its path (ffmpegPath option, --ffmpeg flag or TRT_LANDMARKER_FFMPEG)'
-        : `ffmpeg at "${path}" could not be started: ${err.message}`;
-    return new LandmarkerError('ERR_CAPTURE', why, { cause: err });
-  }
-
-  private exitFailure(code: number | null, signal: NodeJS.Signals | null): LandmarkerError | undefined {
-    if (this.stopping) return undefined;
-    const label = this.source.label;
-    if (code === 0 && this.parser && this.parser.pendingBytes === 0 && this.frames > 0) return undefined;
-    if (code === 0 && this.parser && this.parser.pendingBytes > 0) {
-      return new LandmarkerError(
-        'ERR_CAPTURE',
-        `The stream from ${label} ended inside a frame (${this.parser.pendingBytes} of ${this.parser.frameSize} bytes) after ${this.frames} frames`,
-      );
+  private onMessage(m: FromReader): void {
+    switch (m.type) {
+      case 'spawned':
+        this.childPid = m.pid;
+        break;
+      case 'spawn-error':
+        this.closed = true;
+        this.markClosed();
+        this.fail(this.log.spawnError(this.source.ffmpegPath, m));
+        break;
+      case 'stderr':
+        for (const e of this.log.push(m.text)) {
+          if (e.type === 'size' && !this.width) {
+            this.width = e.width;
+            this.height = e.height;
+            this.post({ type: 'size', frameSize: e.width * e.height * 3 });
+          } else if (e.type === 'resized' && !this.source.allowResize) {
+            this.fail(this.log.resizedError(e.from, e.to, this.frames));
+          }
+        }
+        break;
+      case 'frame': {
+        this.frames = m.captured;
+        const frame: RawFrame = { data: Buffer.from(m.data), width: this.width, height: this.height, format: this.source.pixelFormat };
+        const time = m.time - performance.timeOrigin;
+        this.resolvePending({ frame, index: m.index, time, captured: m.captured, dropped: m.dropped, captureFps: m.captureFps });
+        break;
+      }
+      case 'closed': {
+        this.closed = true;
+        this.markClosed();
+        this.frames = m.frames;
+        if (this.stopping) break;
+        // Frames delivered before ffmpeg failed are still handed over; the error comes after them, at 'end'.
+        this.exitFailure = this.log.exitError({ ...m, frameSize: this.width * this.height * 3, sizeKnown: this.width > 0 }) ?? null;
+        break;
+      }
+      case 'end':
+        this.ended = true;
+        if (this.exitFailure) this.fail(this.exitFailure);
+        else this.resolvePending(null);
+        break;
     }
-    if (code === 0) {
-      const why = this.parser ? 'ended without a single frame' : 'ended before its frame size was known';
-      return new LandmarkerError('ERR_CAPTURE', this.withTail(`ffmpeg ${why} from ${label}`));
-    }
-    const how = signal ? `was killed by ${signal}` : `exited with code ${code}`;
-    if (this.frames > 0) {
-      return new LandmarkerError('ERR_CAPTURE', this.withTail(`ffmpeg ${how} mid-stream after ${this.frames} frames from ${label}`));
-    }
-    const text = this.stderrLines.join('\n') + this.stderrRest;
-    let reason = `ffmpeg ${how} before the first frame`;
-    if (/Device or resource busy/i.test(text)) reason = 'the device is busy (another program is using it)';
-    else if (/No such file or directory/i.test(text)) reason = 'no such device or file';
-    else if (/Permission denied/i.test(text)) reason = 'permission denied';
-    else if (/Invalid data found|could not find codec|moov atom not found/i.test(text)) reason = 'not a video ffmpeg can read';
-    return new LandmarkerError('ERR_CAPTURE', this.withTail(`Cannot capture from ${label}: ${reason}`));
   }
 }
 
@@ -251,34 +252,12 @@ export class FfmpegSource {
  */
 export async function* readFrames(spec: CaptureSourceSpec): AsyncGenerator<CapturedFrame> {
   const source = new FfmpegSource(spec);
-  const queue: CapturedFrame[] = [];
-  let done = false;
-  let error: LandmarkerError | undefined;
-  let wake: (() => void) | null = null;
-  source.start({
-    frame(f) {
-      queue.push(f);
-      source.pause();
-      wake?.();
-    },
-    end(err) {
-      done = true;
-      error = err;
-      wake?.();
-    },
-  });
+  source.start('all');
   try {
     for (;;) {
-      const next = queue.shift();
-      if (next) {
-        if (queue.length === 0) source.resume();
-        yield next;
-        continue;
-      }
-      if (error) throw error;
-      if (done) return;
-      await new Promise<void>((r) => (wake = r));
-      wake = null;
+      const f = await source.next();
+      if (!f) return;
+      yield f;
     }
   } finally {
     await source.stop();

@@ -1,17 +1,17 @@
 /**
  * The live loop: frames from ffmpeg -> landmarks, as an async iterator.
  *
- * Latest frame wins: frames arrive on the JS thread while inference runs off it; a newer frame replaces the one
- * waiting, and the replaced frame is counted as dropped (never queued), so latency stays one inference deep
- * however slow the model or the consumer is. policy 'all' instead pauses ffmpeg's output while a frame waits
- * (every frame processed; for offline files).
+ * Latest frame wins: a reader thread drains ffmpeg while inference runs (even when the backend blocks the JS
+ * thread); a newer frame replaces the one waiting, and the replaced frame is counted as dropped (never queued), so
+ * latency stays one inference deep however slow the model or the consumer is. Policy 'all' instead pauses ffmpeg's
+ * output while a frame waits (every frame processed; for offline files).
  * Ending: the source's end (clean or ERR_CAPTURE), the consumer's break/return, `signal`, `maxFrames`, or a
  * detector error. In every case ffmpeg is killed and waited for before the iterator finishes.
  */
 import { performance } from 'node:perf_hooks';
 import { invalidType, invalidValue, outOfRange } from '../errors';
 import type { Box, LandmarkResult, RawFrame } from '../types';
-import { FfmpegSource, type CapturedFrame } from './ffmpeg-source';
+import { FfmpegSource } from './ffmpeg-source';
 import type { CaptureSourceSpec } from './ffmpeg-args';
 import { OneEuroFilter, type OneEuroParams } from './one-euro';
 import { RateMeter } from './rate';
@@ -64,7 +64,7 @@ export interface TrackResult {
   processedFps: number;
   /** The stream's nominal frame rate as ffmpeg reports it (0 when unknown). */
   streamFps: number;
-  /** Frames delivered by ffmpeg so far, results produced so far, and frames dropped so far. */
+  /** Frames delivered by ffmpeg and frames dropped, as of when this frame was handed over; results so far. */
   captured: number;
   processed: number;
   dropped: number;
@@ -114,57 +114,23 @@ async function* run(
 ): AsyncGenerator<TrackResult, void, undefined> {
   const trackingOn = options.tracking !== false;
   const fallback: Box | null = options.box ? [...options.box] : null;
-  const all = options.policy === 'all';
-
-  const waiting: CapturedFrame[] = [];
-  let ended = false;
-  let failure: Error | undefined;
-  let aborted = false;
-  let dropped = 0;
-  let wake: (() => void) | null = null;
-  const captureRate = new RateMeter();
-  const processRate = new RateMeter();
+  let aborted = options.signal?.aborted ?? false;
+  // Stopping the source ends a wait for a frame at once.
   const onAbort = () => {
     aborted = true;
-    wake?.();
+    void src.stop();
   };
   options.signal?.addEventListener('abort', onAbort);
-  if (options.signal?.aborted) aborted = true;
-
-  src.start({
-    frame(f) {
-      captureRate.tick(f.time);
-      if (all) src.pause();
-      else if (waiting.length) {
-        waiting.length = 0;
-        dropped++;
-      }
-      waiting.push(f);
-      wake?.();
-    },
-    end(err) {
-      ended = true;
-      failure = err;
-      wake?.();
-    },
-  });
-
+  const processRate = new RateMeter();
   let trackBox: Box | null = null;
   let previous: Box | null = null;
   let previousTracked = false;
   let processed = 0;
   try {
+    if (!aborted) src.start(options.policy ?? 'latest');
     while (!aborted) {
-      if (failure) throw failure;
-      const f = waiting.shift();
-      if (!f) {
-        if (ended) break;
-        await new Promise<void>((r) => (wake = r));
-        wake = null;
-        continue;
-      }
-      if (all && waiting.length === 0) src.resume();
-
+      const f = await src.next();
+      if (!f || aborted) break;
       const { frame } = f;
       let box = trackingOn && trackBox ? trackBox : fallback;
       let tracked = trackingOn && trackBox !== null;
@@ -209,12 +175,12 @@ async function* run(
         capturedAt: performance.timeOrigin + f.time,
         resultAt: performance.timeOrigin + now,
         latencyMs: now - f.time,
-        captureFps: captureRate.rate,
+        captureFps: f.captureFps,
         processedFps: processRate.rate,
         streamFps: src.nominalFps,
-        captured: src.framesDelivered,
+        captured: f.captured,
         processed,
-        dropped,
+        dropped: f.dropped,
       };
       if (options.maxFrames !== undefined && processed >= options.maxFrames) break;
     }

@@ -17,20 +17,22 @@ async function collect(spec: CaptureSourceSpec, max = Infinity): Promise<Capture
   return out;
 }
 
-/** Runs a source to its end; resolves with the frames and the error it ended with. */
-function runSource(source: FfmpegSource, onFrame?: (f: CapturedFrame) => void): Promise<{ frames: CapturedFrame[]; error?: Error & { code?: string } }> {
+/** Pulls every frame of a source (policy 'all') to its end; resolves with the frames and the error it ended with. */
+async function runSource(source: FfmpegSource, onFrame?: (f: CapturedFrame) => void): Promise<{ frames: CapturedFrame[]; error?: Error & { code?: string } }> {
   const frames: CapturedFrame[] = [];
-  return new Promise((resolve) => {
-    source.start({
-      frame(f) {
-        frames.push(f);
-        onFrame?.(f);
-      },
-      end(error) {
-        resolve({ frames, error });
-      },
-    });
-  });
+  source.start('all');
+  try {
+    for (;;) {
+      const f = await source.next();
+      if (!f) return { frames };
+      frames.push(f);
+      onFrame?.(f);
+    }
+  } catch (error) {
+    return { frames, error: error as Error };
+  } finally {
+    await source.stop();
+  }
 }
 
 d('FfmpegSource (real ffmpeg)', () => {
@@ -59,19 +61,11 @@ d('FfmpegSource (real ffmpeg)', () => {
 
   test('the size is read from ffmpeg when not given, and the nominal rate too', async () => {
     const source = new FfmpegSource({ lavfi: 'testsrc2=size=80x60:rate=12', realtime: false });
-    const frames: CapturedFrame[] = [];
-    await new Promise<void>((resolve) =>
-      source.start({
-        frame(f) {
-          frames.push(f);
-          if (frames.length === 2) resolve();
-        },
-        end: () => resolve(),
-      }),
-    );
+    source.start();
+    const f = await source.next();
     await source.stop();
-    expect(frames[0].frame).toMatchObject({ width: 80, height: 60, format: 'rgb' });
-    expect(frames[0].frame.data.length).toBe(80 * 60 * 3);
+    expect(f!.frame).toMatchObject({ width: 80, height: 60, format: 'rgb' });
+    expect(f!.frame.data.length).toBe(80 * 60 * 3);
     expect(source.nominalFps).toBe(12);
   });
 
@@ -96,14 +90,32 @@ d('FfmpegSource (real ffmpeg)', () => {
 
   test('stop() kills ffmpeg and waits for it', async () => {
     const source = new FfmpegSource({ lavfi: 'testsrc=size=32x32:rate=25' });
-    let ended = false;
-    await new Promise<void>((resolve) => source.start({ frame: () => resolve(), end: () => (ended = true) }));
+    source.start();
+    expect(await source.next()).not.toBeNull();
     const pid = source.pid!;
     expect(alive(pid)).toBe(true);
     await source.stop();
     expect(alive(pid)).toBe(false);
-    expect(ended).toBe(true);
+    expect(await source.next()).toBeNull();
     await source.stop(); // idempotent
+  });
+
+  test('a busy JS thread does not stall capture: the next frame is fresh and the stale ones are dropped', async () => {
+    const source = new FfmpegSource({ lavfi: 'testsrc2=size=320x240:rate=30' });
+    source.start('latest');
+    const first = (await source.next())!;
+    // What a synchronous inference does: block the JS thread for 600 ms.
+    const until = performance.now() + 600;
+    while (performance.now() < until);
+    const blockedEnd = performance.now();
+    const next = (await source.next())!;
+    await source.stop();
+    // ~18 frames arrived meanwhile, stamped as they arrived; the newest is handed over.
+    expect(next.index - first.index).toBeGreaterThan(10);
+    expect(next.dropped).toBeGreaterThan(8);
+    expect(next.captured).toBe(next.index + 1);
+    expect(blockedEnd - next.time).toBeLessThan(80);
+    expect(next.time).toBeLessThan(blockedEnd);
   });
 
   test('breaking out of readFrames leaves no ffmpeg behind', async () => {
