@@ -185,3 +185,36 @@ describe('preprocess: against the TS reference', () => {
     expect(addon.preprocessSync([{ ...f, data: Buffer.from(f.data) }], [crop], params)).toEqual(ref);
   });
 });
+
+describe('preprocess: inputs stay alive while the worker runs', () => {
+  test('frames referenced only by the pending call survive forced garbage collections', async () => {
+    // Expose a gc() without restarting node: the flag only needs to be set before the function is created.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    require('node:v8').setFlagsFromString('--expose-gc');
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const gc = require('node:vm').runInNewContext('gc') as () => void;
+    // Large outputs keep the workers busy (tens of ms each) while the main thread collects garbage.
+    const params = imagenet(1024, 1024, false);
+    const crop = { x: -5, y: 3, w: 150, h: 140 };
+    const make = (i: number): NativeFrame => ({
+      data: Uint8Array.from({ length: 160 * 150 * 3 }, (_, k) => (k * (i + 3) + i) % 251),
+      width: 160,
+      height: 150,
+      format: 0,
+    });
+    const pending: Promise<Float32Array>[] = [];
+    for (let i = 0; i < 6; i++) pending.push(addon.preprocess([make(i)], [crop], params));
+    let done = false;
+    void Promise.all(pending).then(() => (done = true));
+    while (!done) {
+      gc();
+      new Uint8Array(160 * 150 * 3).fill(255); // reuse freed memory if the frames were freed
+      await new Promise((r) => setImmediate(r));
+    }
+    const outs = await Promise.all(pending);
+    // Byte comparison: jest's deep equality over millions of elements would take a minute.
+    const bytes = (a: Float32Array) => Buffer.from(a.buffer, a.byteOffset, a.byteLength);
+    const same = outs.map((o, i) => bytes(o).equals(bytes(addon.preprocessSync([make(i)], [crop], params))));
+    expect(same).toEqual(outs.map(() => true));
+  });
+});
