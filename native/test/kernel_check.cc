@@ -47,8 +47,11 @@ int main(int argc, char** argv) {
   int count = 0;
   const cudaError_t st = cudaGetDeviceCount(&count);
   if (st != cudaSuccess || count == 0) {
-    std::printf("kernel_check: no CUDA device: %s\n",
-                st != cudaSuccess ? CudaErrorText(st).c_str() : "cudaGetDeviceCount returned 0 devices");
+    int driver = 0;
+    cudaDriverGetVersion(&driver);  // 0: libcuda.so.1 could not be loaded
+    std::printf("kernel_check: no CUDA device: %s%s\n",
+                st != cudaSuccess ? CudaErrorText(st).c_str() : "cudaGetDeviceCount returned 0 devices",
+                driver == 0 ? " (no NVIDIA driver: libcuda.so.1 not found)" : "");
     return kExitNoDevice;
   }
   try {
