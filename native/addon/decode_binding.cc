@@ -57,8 +57,8 @@ Napi::Value DecodePipnetJs(const Napi::CallbackInfo& info) {
     // Validate before allocating the outputs so that absurd sizes fail with a clear error, not an allocation.
     ValidatePipnet(heads, batch, crops, params);
     const size_t n = batch * static_cast<size_t>(params.landmarks);
-    Napi::Float32Array points = Napi::Float32Array::New(env, n * 2);
-    Napi::Float32Array scores = Napi::Float32Array::New(env, n);
+    Napi::Float32Array points = NewFloat32Array(env, n * 2);
+    Napi::Float32Array scores = NewFloat32Array(env, n);
     DecodePipnet(heads, batch, crops, params, points.Data(), scores.Data());
     return Decoded(env, points, &scores);
   });
@@ -80,7 +80,7 @@ Napi::Value DecodeRegressionJs(const Napi::CallbackInfo& info) {
     params.input_height = static_cast<int>(IntArg(p.Get("inputHeight"), "params.inputHeight", 1, kMaxCount));
 
     ValidateRegression(output.data, output.size, batch, stride, crops, params);
-    Napi::Float32Array points = Napi::Float32Array::New(env, batch * static_cast<size_t>(params.landmarks) * 2);
+    Napi::Float32Array points = NewFloat32Array(env, batch * static_cast<size_t>(params.landmarks) * 2);
     DecodeRegression(output.data, output.size, batch, stride, crops, params, points.Data());
     return Decoded(env, points, nullptr);
   });

@@ -24,6 +24,28 @@ void ThrowCoded(Napi::Env env, const std::string& code, const std::string& messa
   throw CodedError(env, code, message);
 }
 
+void EnsureCode(Napi::Error& e) {
+  Napi::Object obj = e.Value();
+  if (!obj.IsEmpty() && !obj.Has("code")) obj.Set("code", Napi::String::New(e.Env(), kErrInternal));
+}
+
+Napi::Float32Array NewFloat32Array(Napi::Env env, size_t n) {
+  Napi::Value made;
+  try {
+    Napi::Function ctor = env.Global().Get("Float32Array").As<Napi::Function>();
+    made = ctor.New({Napi::Number::New(env, static_cast<double>(n))});
+  } catch (const Napi::Error& e) {
+    ThrowCoded(env, kErrOutOfRange,
+               "Could not allocate an output of " + std::to_string(n) + " floats (" + std::to_string(n * 4) +
+                   " bytes): " + e.Message());
+  }
+  if (!made.IsTypedArray() || made.As<Napi::TypedArray>().TypedArrayType() != napi_float32_array ||
+      made.As<Napi::TypedArray>().ElementLength() != n) {
+    ThrowCoded(env, kErrInternal, "globalThis.Float32Array did not construct a Float32Array");
+  }
+  return made.As<Napi::Float32Array>();
+}
+
 namespace {
 
 const char* TypedArrayName(napi_typedarray_type t) {

@@ -21,6 +21,9 @@ Napi::Error CodedError(Napi::Env env, const std::string& code, const std::string
 // Throws CodedError as a C++ exception (the addon is built with NAPI_CPP_EXCEPTIONS).
 [[noreturn]] void ThrowCoded(Napi::Env env, const std::string& code, const std::string& message);
 
+// Gives a JS error that came from V8 or node-addon-api (no `code` yet) the code ERR_INTERNAL.
+void EnsureCode(Napi::Error& e);
+
 // Short description of a JS value for messages ("undefined", "array of length 3", "Float32Array of length 8").
 std::string Describe(const Napi::Value& v);
 
@@ -29,7 +32,8 @@ template <typename Fn>
 Napi::Value Guard(Napi::Env env, Fn&& fn) {
   try {
     return fn();
-  } catch (const Napi::Error&) {
+  } catch (Napi::Error& e) {
+    EnsureCode(e);  // e.g. V8's RangeError when an output buffer cannot be allocated
     throw;
   } catch (const CoreError& e) {
     ThrowCoded(env, e.code(), e.what());
@@ -39,6 +43,11 @@ Napi::Value Guard(Napi::Env env, Fn&& fn) {
     ThrowCoded(env, kErrInternal, e.what());
   }
 }
+
+// A new Float32Array of n elements, allocated through the JS constructor: node-addon-api's Float32Array::New
+// (napi_create_arraybuffer) aborts the process when the allocation fails, `new Float32Array(n)` throws a
+// RangeError instead, which is turned into ERR_OUT_OF_RANGE here. Use this for every output.
+Napi::Float32Array NewFloat32Array(Napi::Env env, size_t n);
 
 Napi::Object ObjectArg(const Napi::Value& v, const std::string& name);
 Napi::Array ArrayArg(const Napi::Value& v, const std::string& name);

@@ -100,7 +100,7 @@ class PreprocessWorker : public Napi::AsyncWorker {
 };
 
 Napi::Float32Array AllocateOutput(Napi::Env env, const PreprocessArgs& a) {
-  return Napi::Float32Array::New(env, PreprocessOutputSize(a.frames.size(), a.params));
+  return NewFloat32Array(env, PreprocessOutputSize(a.frames.size(), a.params));
 }
 
 // Never throws synchronously: bad arguments reject the promise (with the same coded error preprocessSync throws).
@@ -114,7 +114,8 @@ Napi::Value PreprocessAsync(const Napi::CallbackInfo& info) {
     Napi::Float32Array out = AllocateOutput(env, args);
     auto* worker = new PreprocessWorker(env, std::move(args), std::move(keep), out, deferred);
     worker->Queue();  // the worker deletes itself after OnOK/OnError
-  } catch (const Napi::Error& e) {
+  } catch (Napi::Error& e) {
+    EnsureCode(e);
     deferred.Reject(e.Value());
   } catch (const CoreError& e) {
     deferred.Reject(CodedError(env, e.code(), e.what()).Value());

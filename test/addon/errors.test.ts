@@ -107,6 +107,16 @@ describe('preprocess errors', () => {
     await expectRejects(addon.preprocess(f, c, p), name as 'RangeError', code, message);
   });
 
+  test('an output too large to allocate is a RangeError, not a crash', async () => {
+    const frames = Array.from({ length: 200 }, frame);
+    const crops = frames.map(() => crop);
+    const huge = { ...params(), width: 16384, height: 16384 };
+    const message =
+      'Could not allocate an output of 161061273600 floats (644245094400 bytes): Invalid typed array length: 161061273600';
+    expectCoded(() => addon.preprocessSync(frames, crops, huge), 'RangeError', 'ERR_OUT_OF_RANGE', message);
+    await expectRejects(addon.preprocess(frames, crops, huge), 'RangeError', 'ERR_OUT_OF_RANGE', message);
+  });
+
   test('frames that is not an array', () => {
     expectCoded(
       () => addon.preprocessSync(undefined as unknown as NativeFrame[], [], params()),
