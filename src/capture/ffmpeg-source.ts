@@ -7,12 +7,11 @@
  * LandmarkerError('ERR_CAPTURE') when ffmpeg is missing, cannot open the device or file, finds the device busy,
  * exits mid-stream, changes size or ends inside a frame. stop() kills ffmpeg and resolves once the process is gone.
  */
-import { existsSync, readFileSync } from 'node:fs';
-import { dirname, extname, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import { LandmarkerError } from '../errors';
 import type { RawFrame } from '../types';
+import { startWorker } from '../util/worker';
 import { resolveSource, type CaptureSourceSpec, type ResolvedSource } from './ffmpeg-args';
 import { FfmpegLog } from './ffmpeg-log';
 import type { FromReader, ReaderInit, ToReader } from './reader-worker';
@@ -31,44 +30,6 @@ export interface CapturedFrame {
 }
 
 export type FramePolicy = 'latest' | 'all';
-
-// From dist/ the reader is plain JavaScript. From src/ (tests under ts-jest) it is TypeScript: this thread
-// transpiles it and its relative imports once (with the typescript package, present wherever .ts sources run)
-// and hands the code to each worker, which loads it through a require hook.
-const BOOT = `
-const { workerData } = require('node:worker_threads');
-const code = workerData.compiled;
-if (code) require.extensions['.ts'] = (m, file) => m._compile(code[file], file);
-require(workerData.entry);
-`;
-
-let compiled: Record<string, string> | null = null;
-
-function transpile(entry: string): Record<string, string> {
-  if (compiled) return compiled;
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const ts = require(require.resolve('typescript', { paths: [__dirname] })) as typeof import('typescript');
-  const out: Record<string, string> = {};
-  const visit = (file: string) => {
-    if (out[file] !== undefined) return;
-    const text = readFileSync(file, 'utf8');
-    out[file] = ts.transpileModule(text, {
-      compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022, esModuleInterop: true },
-      fileName: file,
-    }).outputText;
-    for (const m of text.matchAll(/^import\s+(?!type\b)[^;]*?from\s+'(\.[^']+)'/gm)) visit(join(dirname(file), `${m[1]}.ts`));
-  };
-  visit(entry);
-  compiled = out;
-  return out;
-}
-
-function workerData(): { entry: string; compiled?: Record<string, string> } {
-  const ts = extname(__filename) === '.ts';
-  const entry = join(__dirname, `reader-worker${ts ? '.ts' : '.js'}`);
-  if (!existsSync(entry)) throw new LandmarkerError('ERR_INTERNAL', `The capture reader ${entry} is missing`);
-  return ts ? { entry, compiled: transpile(entry) } : { entry };
-}
 
 export class FfmpegSource {
   readonly source: ResolvedSource;
@@ -128,7 +89,7 @@ export class FfmpegSource {
       frameSize: this.width * this.height * 3,
       policy,
     };
-    const worker = new Worker(BOOT, { eval: true, workerData: { ...workerData(), reader } });
+    const worker = startWorker(__dirname, 'reader-worker', 'capture reader', { reader });
     this.worker = worker;
     this.closedSignal = new Promise<void>((resolve) => (this.markClosed = resolve));
     this.workerExit = new Promise<void>((resolve) =>
