@@ -60,6 +60,11 @@ export interface StageTimings {
   inference: number;
   postprocess: number;
   total: number;
+  /**
+   * ONNX Runtime only: session.run alone, inside the backend's worker thread. `inference` also counts the two
+   * message hops to and from that thread.
+   */
+  inferenceCore?: number;
 }
 
 export interface LandmarkResult {

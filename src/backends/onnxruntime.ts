@@ -1,12 +1,13 @@
 /**
- * ONNX Runtime (CPU) backend: the addon's CPU core preprocesses (worker thread) -> one session.run for the whole
- * batch -> the addon decodes (PIPNet or regression) and maps points back to image pixels.
+ * ONNX Runtime (CPU) backend: the addon's CPU core preprocesses (libuv pool) -> one session.run for the whole batch
+ * in this pipeline's own worker thread (onnxruntime-thread.ts; onnxruntime-node runs synchronously on its calling
+ * thread, which must not be the JS thread) -> the addon decodes (PIPNet or regression, microseconds) and maps points
+ * back to image pixels.
  * Precision: ONNX Runtime runs the graph it is given. With precision 'fp16' asked for explicitly, a sibling
  * `<model>.fp16.onnx` (as models/export.py writes) is used when it exists; info.reason says what ran.
  */
 import { existsSync } from 'node:fs';
-import * as ort from 'onnxruntime-node';
-import { checkContractAgainstModel, type ModelIo, type TensorInfo } from '../contract/match';
+import { checkContractAgainstModel, type ModelIo } from '../contract/match';
 import { readOnnxSummary, weightPrecision } from '../contract/onnx-proto';
 import { pipnetParams } from '../contract/pipnet';
 import type { ModelContract } from '../contract/types';
@@ -14,18 +15,18 @@ import { fromNative, LandmarkerError } from '../errors';
 import type { NativeAddon, NativeCrop, NativeDecoded, NativeFrame, NativePipnetParams, NativePreprocessParams } from '../native/addon';
 import { loadAddon } from '../native/loader';
 import type { Precision } from '../types';
+import { OrtThread } from './onnxruntime-thread';
+import type { OrtWorkerOutput } from './onnxruntime-worker';
 import type { LandmarkPipeline, PipelineOptions, PipelineOutput } from './pipeline';
 
-export const ORT_VERSION: string = ort.env.versions.node ?? ort.env.versions.common ?? 'unknown';
+// The package's version, read without loading ORT's native binding into this thread (only the workers run it).
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+export const ORT_VERSION: string = (require('onnxruntime-node/package.json') as { version?: string }).version ?? 'unknown';
 
 /** `m.onnx` -> `m.fp16.onnx` (null when the model is already an .fp16.onnx). */
 export function fp16Sibling(modelPath: string): string | null {
   if (/\.fp16\.onnx$/i.test(modelPath)) return null;
   return modelPath.replace(/(\.onnx)?$/i, '.fp16.onnx');
-}
-
-function toTensorInfo(m: ort.InferenceSession.ValueMetadata): TensorInfo {
-  return m.isTensor ? { name: m.name, shape: m.shape, type: m.type } : { name: m.name, shape: [], type: 'non-tensor' };
 }
 
 /** Chooses the file to run and explains the choice. */
@@ -58,7 +59,8 @@ export class OnnxRuntimePipeline implements LandmarkPipeline {
 
   constructor(
     private readonly addon: NativeAddon,
-    private session: ort.InferenceSession | null,
+    /** The session's thread (exposed for tests: thread.terminate() simulates a crash). */
+    readonly thread: OrtThread,
     private readonly contract: ModelContract,
     private readonly io: ModelIo,
     readonly precision: Precision,
@@ -104,17 +106,11 @@ export class OnnxRuntimePipeline implements LandmarkPipeline {
       input = padded;
     }
     const t1 = performance.now();
-    const session = this.session;
-    if (!session) throw new LandmarkerError('ERR_DISPOSED', 'The ONNX Runtime pipeline was disposed');
-    let out: ort.InferenceSession.ReturnType;
-    try {
-      const tensor = new ort.Tensor('float32', input, [batch, 3, H, W]);
-      out = await session.run({ [this.contract.input.name]: tensor }, this.outputNames);
-    } catch (err) {
-      throw new LandmarkerError('ERR_INFERENCE', `ONNX Runtime failed running ${this.modelPath}: ${(err as Error).message}`, { cause: err });
-    }
+    // The input's buffer moves to the worker thread (no copy); the outputs' buffers move back.
+    const r = await this.thread.run(this.contract.input.name, input, [batch, 3, H, W], this.outputNames);
     const t2 = performance.now();
-    const rows = this.outputNames.map((name) => this.firstRows(out[name], name, batch, n));
+    const outputs = new Map(r.outputs.map((o) => [o.name, o]));
+    const rows = this.outputNames.map((name) => this.firstRows(outputs.get(name), name, batch, n));
     let decoded: NativeDecoded;
     try {
       if (this.pip) {
@@ -133,11 +129,16 @@ export class OnnxRuntimePipeline implements LandmarkPipeline {
       throw fromNative(err);
     }
     const t3 = performance.now();
-    return { points: decoded.points, scores: decoded.scores, timings: { preprocess: t1 - t0, inference: t2 - t1, postprocess: t3 - t2 } };
+    // inference: the whole hop (post, session.run in the thread, reply); inferenceCore: session.run alone.
+    return {
+      points: decoded.points,
+      scores: decoded.scores,
+      timings: { preprocess: t1 - t0, inference: t2 - t1, postprocess: t3 - t2, inferenceCore: r.coreMs },
+    };
   }
 
   /** The first n images' values of an output tensor, checked to be float32 and evenly divisible by the batch. */
-  private firstRows(t: ort.Tensor | undefined, name: string, batch: number, n: number): Float32Array {
+  private firstRows(t: OrtWorkerOutput | undefined, name: string, batch: number, n: number): Float32Array {
     // Tag check rather than instanceof: the array may come from another realm (vm contexts, jest).
     if (!t || t.type !== 'float32' || Object.prototype.toString.call(t.data) !== '[object Float32Array]') {
       throw new LandmarkerError('ERR_INFERENCE', `Output "${name}" of ${this.modelPath} is ${t ? t.type : 'missing'}, expected float32`);
@@ -160,9 +161,7 @@ export class OnnxRuntimePipeline implements LandmarkPipeline {
     if (!this.disposed) {
       this.disposed = (async () => {
         await Promise.allSettled([...this.inFlight]);
-        const s = this.session;
-        this.session = null;
-        await s?.release();
+        await this.thread.close();
       })();
     }
     return this.disposed;
@@ -170,39 +169,24 @@ export class OnnxRuntimePipeline implements LandmarkPipeline {
 }
 
 /**
- * Creates the session, checks the contract against its inputs/outputs and clamps maxBatch to a fixed batch size.
+ * Creates the session (in its worker thread), checks the contract against its inputs/outputs and clamps maxBatch to a fixed batch size.
  * `explicitPrecision`: the caller asked for opts.precision (rather than the default).
  */
 export async function createOnnxRuntimePipeline(opts: PipelineOptions, explicitPrecision = false): Promise<OnnxRuntimePipeline> {
   const addon = loadAddon();
   const chosen = chooseFile(opts.modelPath, opts.precision, explicitPrecision);
-  let session: ort.InferenceSession;
+  const thread = await OrtThread.open(chosen.path, opts.threads);
   try {
-    session = await ort.InferenceSession.create(chosen.path, {
-      executionProviders: ['cpu'],
-      logSeverityLevel: 3,
-      graphOptimizationLevel: 'all',
-      ...(opts.threads ? { intraOpNumThreads: opts.threads } : {}),
-    });
-  } catch (err) {
-    throw new LandmarkerError('ERR_MODEL_LOAD', `ONNX Runtime cannot load ${chosen.path}: ${(err as Error).message}`, { cause: err });
-  }
-  try {
-    const io = checkContractAgainstModel(
-      opts.contract,
-      chosen.path,
-      session.inputMetadata.map(toTensorInfo),
-      session.outputMetadata.map(toTensorInfo),
-    );
+    const io = checkContractAgainstModel(opts.contract, chosen.path, thread.inputs, thread.outputs);
     let note = chosen.note;
     let maxBatch = opts.maxBatch;
     if (io.fixedBatch !== undefined && io.fixedBatch < maxBatch) {
       maxBatch = io.fixedBatch;
       note += `; the model's input has a fixed batch of ${io.fixedBatch}, so maxBatch is ${maxBatch}`;
     }
-    return new OnnxRuntimePipeline(addon, session, opts.contract, io, chosen.precision, maxBatch, note, chosen.path);
+    return new OnnxRuntimePipeline(addon, thread, opts.contract, io, chosen.precision, maxBatch, note, chosen.path);
   } catch (err) {
-    await session.release();
+    await thread.close();
     throw err;
   }
 }

@@ -12,8 +12,8 @@ export interface PipelineOutput {
   points: Float32Array;
   /** [batch * landmarks] per-point scores (PIPNet), if the model has them. */
   scores?: Float32Array;
-  /** Milliseconds for the whole batch. */
-  timings: { preprocess: number; inference: number; postprocess: number };
+  /** Milliseconds for the whole batch. inferenceCore: the model run alone, where the backend can tell it apart. */
+  timings: { preprocess: number; inference: number; postprocess: number; inferenceCore?: number };
 }
 
 export interface LandmarkPipeline {

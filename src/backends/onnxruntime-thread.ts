@@ -1,0 +1,185 @@
+/**
+ * The main thread's handle on an ONNX Runtime session living in a worker thread (onnxruntime-worker.ts says why).
+ *
+ * - open() starts the thread, which creates the session; it resolves with the session's input/output metadata or
+ *   rejects with ERR_MODEL_LOAD ("ONNX Runtime cannot load <path>: <ORT's message>").
+ * - run() requests are queued FIFO and posted one at a time; the input's buffer is transferred, not copied.
+ *   A session.run failure rejects that call with ERR_INFERENCE and ORT's message.
+ * - If the thread dies (crash, terminate()), the request in flight and every queued one reject with ERR_INFERENCE
+ *   naming the exit code, and so does every later run(): the handle is unusable from then on.
+ * - close() runs after the queued work, releases the session in the thread and resolves when the thread is gone.
+ * - The thread keeps the process alive only while work is queued or running (ref/unref): an undisposed landmarker
+ *   lets the process exit once idle, but never in the middle of a call.
+ */
+import { performance } from 'node:perf_hooks';
+import type { Worker } from 'node:worker_threads';
+import type { TensorInfo } from '../contract/match';
+import { LandmarkerError } from '../errors';
+import { startWorker } from '../util/worker';
+import type { FromOrtWorker, OrtWorkerInit, OrtWorkerOutput, ToOrtWorker } from './onnxruntime-worker';
+
+export interface OrtRunResult {
+  outputs: OrtWorkerOutput[];
+  /** Milliseconds from posting the request to receiving the reply (includes both message hops). */
+  ms: number;
+  /** Milliseconds session.run took inside the thread. */
+  coreMs: number;
+}
+
+interface RunRequest {
+  kind: 'run';
+  id: number;
+  inputName: string;
+  input: Float32Array;
+  dims: number[];
+  outputNames: string[];
+  resolve: (r: OrtRunResult) => void;
+  reject: (e: Error) => void;
+  posted?: number;
+}
+interface CloseRequest {
+  kind: 'close';
+}
+
+const isArrayBuffer = (b: unknown) => Object.prototype.toString.call(b) === '[object ArrayBuffer]';
+
+export class OrtThread {
+  inputs: TensorInfo[] = [];
+  outputs: TensorInfo[] = [];
+  private readonly queue: Array<RunRequest | CloseRequest> = [];
+  private current: RunRequest | null = null;
+  private nextId = 1;
+  private failure: LandmarkerError | null = null;
+  private lastError: Error | null = null;
+  private closing: Promise<void> | null = null;
+  private readonly exited: Promise<number>;
+  private settleOpen: { resolve: () => void; reject: (e: Error) => void } | null = null;
+
+  private constructor(
+    private readonly worker: Worker,
+    readonly modelPath: string,
+  ) {
+    this.exited = new Promise((resolve) => worker.once('exit', (code: number) => resolve(code)));
+    worker.on('message', (m: FromOrtWorker) => this.onMessage(m));
+    // An uncaught error inside the thread: it exits next, and the exit handler reports it.
+    worker.on('error', (err: Error) => (this.lastError = err));
+    void this.exited.then((code) => this.onExit(code));
+  }
+
+  static async open(modelPath: string, threads?: number): Promise<OrtThread> {
+    const init: OrtWorkerInit = { modelPath, ...(threads ? { threads } : {}) };
+    const t = new OrtThread(startWorker(__dirname, 'onnxruntime-worker', 'ONNX Runtime worker', { ort: init }), modelPath);
+    try {
+      await new Promise<void>((resolve, reject) => (t.settleOpen = { resolve, reject }));
+    } catch (err) {
+      await t.worker.terminate();
+      await t.exited;
+      throw err;
+    }
+    t.worker.unref();
+    return t;
+  }
+
+  /** One session.run; see the file comment. `input` is detached by the call (its buffer moves to the thread). */
+  run(inputName: string, input: Float32Array, dims: number[], outputNames: string[]): Promise<OrtRunResult> {
+    if (this.closing) return Promise.reject(new LandmarkerError('ERR_DISPOSED', 'The ONNX Runtime pipeline was disposed'));
+    if (this.failure) return Promise.reject(this.failure);
+    return new Promise((resolve, reject) => {
+      this.queue.push({ kind: 'run', id: this.nextId++, inputName, input, dims, outputNames, resolve, reject });
+      this.pump();
+    });
+  }
+
+  /** Idempotent: lets queued runs finish, releases the session and ends the thread. */
+  close(): Promise<void> {
+    this.closing ??= (async () => {
+      if (!this.failure) {
+        this.queue.push({ kind: 'close' });
+        this.pump();
+      }
+      await this.exited;
+    })();
+    return this.closing;
+  }
+
+  /** Kills the thread at once, as a crash would (tests; the pending calls reject with ERR_INFERENCE). */
+  terminate(): Promise<number> {
+    return this.worker.terminate();
+  }
+
+  /** Posts the next request when none is in flight; keeps the process alive exactly while there is work. */
+  private pump(): void {
+    if (this.current || this.failure) return;
+    const next = this.queue.shift();
+    if (!next) {
+      this.worker.unref();
+      return;
+    }
+    this.worker.ref();
+    if (next.kind === 'close') {
+      this.post({ type: 'dispose' });
+      return;
+    }
+    this.current = next;
+    let input = next.input;
+    // Transfer needs a plain ArrayBuffer covered exactly by the view; anything else is copied first.
+    if (!isArrayBuffer(input.buffer) || input.byteOffset !== 0 || input.byteLength !== input.buffer.byteLength) input = input.slice();
+    const msg: ToOrtWorker = { type: 'run', id: next.id, inputName: next.inputName, input, dims: next.dims, outputNames: next.outputNames };
+    next.posted = performance.now();
+    try {
+      this.worker.postMessage(msg, [input.buffer as ArrayBuffer]);
+    } catch {
+      // An untransferable buffer (e.g. from a pool): copy.
+      const copy = input.slice();
+      this.worker.postMessage({ ...msg, input: copy }, [copy.buffer]);
+    }
+  }
+
+  private post(m: ToOrtWorker): void {
+    this.worker.postMessage(m);
+  }
+
+  private onMessage(m: FromOrtWorker): void {
+    switch (m.type) {
+      case 'ready':
+        this.inputs = m.inputs;
+        this.outputs = m.outputs;
+        this.settleOpen?.resolve();
+        this.settleOpen = null;
+        break;
+      case 'load-error':
+        this.settleOpen?.reject(new LandmarkerError('ERR_MODEL_LOAD', `ONNX Runtime cannot load ${this.modelPath}: ${m.message}`, { cause: new Error(m.message) }));
+        this.settleOpen = null;
+        break;
+      case 'result':
+      case 'run-error': {
+        const c = this.current;
+        if (!c || c.id !== m.id) break; // cannot happen: one request in flight, replies in order
+        this.current = null;
+        if (m.type === 'result') c.resolve({ outputs: m.outputs, coreMs: m.coreMs, ms: performance.now() - c.posted! });
+        else c.reject(new LandmarkerError('ERR_INFERENCE', `ONNX Runtime failed running ${this.modelPath}: ${m.message}`, { cause: new Error(m.message) }));
+        this.pump();
+        break;
+      }
+      case 'released':
+        break; // the thread exits next; close() waits for that
+    }
+  }
+
+  private onExit(code: number): void {
+    const why = `exited with code ${code}${this.lastError ? ` (${this.lastError.message})` : ''}`;
+    if (this.settleOpen) {
+      this.settleOpen.reject(new LandmarkerError('ERR_MODEL_LOAD', `ONNX Runtime cannot load ${this.modelPath}: its worker thread ${why}`, { cause: this.lastError ?? undefined }));
+      this.settleOpen = null;
+    }
+    this.failure = new LandmarkerError(
+      'ERR_INFERENCE',
+      `The ONNX Runtime worker thread for ${this.modelPath} ${why}; this landmarker cannot run anymore (dispose it and create a new one)`,
+      { cause: this.lastError ?? undefined },
+    );
+    const pending = [...(this.current ? [this.current] : []), ...this.queue.filter((r): r is RunRequest => r.kind === 'run')];
+    this.current = null;
+    this.queue.length = 0;
+    for (const r of pending) r.reject(this.failure);
+  }
+}

@@ -1,0 +1,106 @@
+/**
+ * The ONNX Runtime session, run in a worker thread (one per OnnxRuntimePipeline, started by onnxruntime.ts).
+ *
+ * Why a thread: onnxruntime-node's InferenceSession.create and session.run execute synchronously on the calling
+ * JS thread (a 150 ms PIPNet run is 150 ms of frozen event loop). Here they freeze only this thread; ORT still
+ * spreads each run over its own intra-op threads. The main thread posts one request at a time (its queue is FIFO)
+ * with the input's buffer transferred; the reply carries the requested outputs with their buffers transferred.
+ * This module holds no policy: errors go back as plain messages and the main side turns them into
+ * LandmarkerErrors with the package's codes.
+ */
+import { performance } from 'node:perf_hooks';
+import { parentPort, workerData, type MessagePort } from 'node:worker_threads';
+import * as ort from 'onnxruntime-node';
+import type { TensorInfo } from '../contract/match';
+
+export interface OrtWorkerInit {
+  modelPath: string;
+  /** Intra-op threads (ORT's default when absent). */
+  threads?: number;
+}
+
+export type ToOrtWorker =
+  | { type: 'run'; id: number; inputName: string; input: Float32Array; dims: number[]; outputNames: string[] }
+  | { type: 'dispose' };
+
+/** One output as it crosses back: `data` is absent unless the output is a numeric tensor. */
+export interface OrtWorkerOutput {
+  name: string;
+  type: string;
+  dims: number[];
+  data?: Float32Array;
+}
+
+export type FromOrtWorker =
+  | { type: 'ready'; inputs: TensorInfo[]; outputs: TensorInfo[] }
+  | { type: 'load-error'; message: string }
+  | { type: 'result'; id: number; outputs: OrtWorkerOutput[]; coreMs: number }
+  | { type: 'run-error'; id: number; message: string }
+  | { type: 'released' };
+
+function toTensorInfo(m: ort.InferenceSession.ValueMetadata): TensorInfo {
+  return m.isTensor ? { name: m.name, shape: [...m.shape], type: m.type } : { name: m.name, shape: [], type: 'non-tensor' };
+}
+
+/** Posts a result, transferring the outputs' buffers; copies an output whose buffer cannot move (shared, partial). */
+function postResult(port: MessagePort, id: number, out: ort.InferenceSession.ReturnType, names: string[], coreMs: number): void {
+  const outputs: OrtWorkerOutput[] = names.map((name) => {
+    const t = out[name];
+    if (!t) return { name, type: 'missing', dims: [] };
+    const d = t.type === 'float32' ? (t.data as Float32Array) : undefined;
+    return { name, type: t.type, dims: [...t.dims], ...(d ? { data: d } : {}) };
+  });
+  const whole = (a: Float32Array) => a.byteOffset === 0 && a.byteLength === a.buffer.byteLength && a.buffer instanceof ArrayBuffer;
+  for (const o of outputs) if (o.data && !whole(o.data)) o.data = o.data.slice();
+  const msg: FromOrtWorker = { type: 'result', id, outputs, coreMs };
+  // Two outputs may share one buffer: transfer each buffer once.
+  const transfer = [...new Set(outputs.flatMap((o) => (o.data ? [o.data.buffer as ArrayBuffer] : [])))];
+  try {
+    port.postMessage(msg, transfer);
+  } catch {
+    // ORT's buffer may be external and marked untransferable: copy into fresh ArrayBuffers (a few hundred KB).
+    for (const o of outputs) if (o.data) o.data = o.data.slice();
+    port.postMessage(msg, outputs.flatMap((o) => (o.data ? [o.data.buffer as ArrayBuffer] : [])));
+  }
+}
+
+async function main(port: MessagePort, init: OrtWorkerInit): Promise<void> {
+  let session: ort.InferenceSession;
+  try {
+    session = await ort.InferenceSession.create(init.modelPath, {
+      executionProviders: ['cpu'],
+      logSeverityLevel: 3,
+      graphOptimizationLevel: 'all',
+      ...(init.threads ? { intraOpNumThreads: init.threads } : {}),
+    });
+  } catch (err) {
+    port.postMessage({ type: 'load-error', message: (err as Error).message } satisfies FromOrtWorker);
+    port.close();
+    return;
+  }
+  port.postMessage({ type: 'ready', inputs: session.inputMetadata.map(toTensorInfo), outputs: session.outputMetadata.map(toTensorInfo) } satisfies FromOrtWorker);
+
+  // The main thread sends one request at a time; the chain keeps order even if a later ORT ran asynchronously.
+  let chain = Promise.resolve();
+  port.on('message', (m: ToOrtWorker) => {
+    chain = chain.then(async () => {
+      if (m.type === 'run') {
+        try {
+          const t0 = performance.now();
+          const tensor = new ort.Tensor('float32', m.input, m.dims);
+          const out = await session.run({ [m.inputName]: tensor }, m.outputNames);
+          postResult(port, m.id, out, m.outputNames, performance.now() - t0);
+        } catch (err) {
+          port.postMessage({ type: 'run-error', id: m.id, message: (err as Error).message } satisfies FromOrtWorker);
+        }
+      } else {
+        await session.release().catch(() => undefined);
+        port.postMessage({ type: 'released' } satisfies FromOrtWorker);
+        // Nothing else keeps this thread alive: it exits with code 0.
+        port.close();
+      }
+    });
+  });
+}
+
+if (parentPort && workerData?.ort) void main(parentPort, workerData.ort as OrtWorkerInit);
