@@ -4,6 +4,9 @@
 
 #include <charconv>
 #include <cmath>
+#include <cstddef>
+#include <initializer_list>
+#include <limits>
 #include <string>
 
 #include "errors.h"
@@ -31,6 +34,19 @@ inline void CheckPositive(const std::string& name, double v) {
 
 inline void CheckFinite(const std::string& name, double v) {
   if (!std::isfinite(v)) FailRange(name, "a finite number", Num(v));
+}
+
+// Product of sizes, throwing ERR_OUT_OF_RANGE instead of wrapping around (a wrapped product could make a short
+// buffer pass a length check).
+inline size_t CheckedProduct(std::initializer_list<size_t> factors, const std::string& what) {
+  size_t p = 1;
+  for (size_t f : factors) {
+    if (f != 0 && p > std::numeric_limits<size_t>::max() / f) {
+      throw CoreError(kErrOutOfRange, "The size of " + what + " overflows: its dimensions are too large");
+    }
+    p *= f;
+  }
+  return p;
 }
 
 // Checks a crop: finite origin, positive finite size.

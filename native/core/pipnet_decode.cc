@@ -46,17 +46,19 @@ void ValidatePipnet(const PipnetHeads& h, size_t batch, const std::vector<Crop>&
 
   const size_t L = p.landmarks, nb = p.neighbors;
   const size_t hw = static_cast<size_t>(p.grid_width) * p.grid_height;
+  const size_t map_size = CheckedProduct({batch, L, hw}, "heads.cls");
+  const size_t nb_size = CheckedProduct({batch, L, nb, hw}, "heads.nbX");
+  const size_t rev = CheckedProduct({L, static_cast<size_t>(p.max_len)}, "params.reverseIndex1");
   const std::string grid = std::to_string(p.grid_height) + ", " + std::to_string(p.grid_width) + "]";
   const std::string lshape = "[" + std::to_string(batch) + ", " + std::to_string(L) + ", " + grid;
   const std::string nbshape = "[" + std::to_string(batch) + ", " + std::to_string(L * nb) + ", " + grid;
-  CheckSize("heads.cls", h.cls_size, batch * L * hw, lshape);
-  CheckSize("heads.x", h.x_size, batch * L * hw, lshape);
-  CheckSize("heads.y", h.y_size, batch * L * hw, lshape);
-  CheckSize("heads.nbX", h.nb_x_size, batch * L * nb * hw, nbshape);
-  CheckSize("heads.nbY", h.nb_y_size, batch * L * nb * hw, nbshape);
+  CheckSize("heads.cls", h.cls_size, map_size, lshape);
+  CheckSize("heads.x", h.x_size, map_size, lshape);
+  CheckSize("heads.y", h.y_size, map_size, lshape);
+  CheckSize("heads.nbX", h.nb_x_size, nb_size, nbshape);
+  CheckSize("heads.nbY", h.nb_y_size, nb_size, nbshape);
   if (!h.cls || !h.x || !h.y || !h.nb_x || !h.nb_y) throw CoreError(kErrInternal, "PIPNet head pointer is null");
 
-  const size_t rev = L * static_cast<size_t>(p.max_len);
   const std::string revshape = std::to_string(rev) + " entries (landmarks " + std::to_string(L) + " x maxLen " +
                                std::to_string(p.max_len) + ")";
   if (p.reverse_index1_size != rev) FailRange("params.reverseIndex1", revshape, std::to_string(p.reverse_index1_size));

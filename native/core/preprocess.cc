@@ -17,8 +17,9 @@ void ValidateFrame(const FrameView& frame, const char* name) {
   }
   if (frame.width <= 0) FailRange(n + ".width", "a positive integer", Num(frame.width));
   if (frame.height <= 0) FailRange(n + ".height", "a positive integer", Num(frame.height));
-  const size_t need =
-      static_cast<size_t>(frame.width) * static_cast<size_t>(frame.height) * Channels(frame.format);
+  const size_t need = CheckedProduct(
+      {static_cast<size_t>(frame.width), static_cast<size_t>(frame.height), static_cast<size_t>(Channels(frame.format))},
+      n + ".data");
   if (frame.data == nullptr || frame.size < need) {
     FailRange(n + ".data", "at least " + std::to_string(need) + " bytes (width " + Num(frame.width) + " x height " +
                                Num(frame.height) + " x " + std::to_string(Channels(frame.format)) + " channels)",
@@ -42,7 +43,7 @@ void ValidatePreprocessParams(const PreprocessParams& p) {
 }
 
 size_t PreprocessOutputSize(size_t batch, const PreprocessParams& params) {
-  return batch * 3 * static_cast<size_t>(params.height) * static_cast<size_t>(params.width);
+  return CheckedProduct({batch, 3, static_cast<size_t>(params.height), static_cast<size_t>(params.width)}, "the output");
 }
 
 void ValidatePreprocess(const std::vector<FrameView>& frames, const std::vector<Crop>& crops,

@@ -19,8 +19,9 @@ void ValidateRegression(const float* output, size_t output_size, size_t batch, s
   if (row_stride < 2 * L) {
     FailRange("rowStride", "at least " + std::to_string(2 * L) + " (2 x landmarks)", std::to_string(row_stride));
   }
-  if (output == nullptr || output_size != batch * row_stride) {
-    FailRange("output", std::to_string(batch * row_stride) + " floats (batch " + std::to_string(batch) +
+  const size_t need = CheckedProduct({batch, row_stride}, "output");
+  if (output == nullptr || output_size != need) {
+    FailRange("output", std::to_string(need) + " floats (batch " + std::to_string(batch) +
                             " x rowStride " + std::to_string(row_stride) + ")",
               std::to_string(output_size) + " floats");
   }

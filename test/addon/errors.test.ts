@@ -209,6 +209,20 @@ describe('decodePipnet errors', () => {
       'Expected an integer in 1..1048576 for `batch` but received 0',
     ],
     [
+      'dimensions whose product overflows 64 bits',
+      () =>
+        addon.decodePipnet(heads(), 1, [c], {
+          ...p(),
+          landmarks: 1 << 20,
+          neighbors: 1 << 20,
+          gridWidth: 1 << 20,
+          gridHeight: 1 << 20,
+        }),
+      'RangeError',
+      'ERR_OUT_OF_RANGE',
+      'The size of heads.nbX overflows: its dimensions are too large',
+    ],
+    [
       'Float64Array head',
       () => addon.decodePipnet({ ...heads(), y: new Float64Array(12) as unknown as Float32Array }, 1, [c], p()),
       'TypeError',
