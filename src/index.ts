@@ -22,3 +22,27 @@ export { validateContract } from './contract/validate';
 export { computeCrop } from './input/crop';
 export { drawOverlay } from './overlay';
 export type { OverlayOptions, PointSet } from './overlay';
+
+/** NME evaluation (300W, FaceSynthetics, image + .pts folders): see docs/eval.md. */
+export { runEvaluation, parseCrop, type RunEvaluationOptions, type EvaluationResult, type EvalRunSpec } from './eval/evaluate';
+export { loadDataset, type Dataset, type EvalSample, type LoadOptions } from './eval/datasets';
+export { readPts, readLdmks, parsePts, parseLdmks } from './eval/annotations';
+export { pointErrors, normalizer, nme, nmeSquared, failureRate, auc, boundingBox, type NormKind } from './eval/metrics';
+
+/** Live capture through ffmpeg: see docs/capture.md. */
+export {
+  track,
+  readFrames,
+  FfmpegSource,
+  FrameParser,
+  OneEuroFilter,
+  oneEuroStep,
+  PreviewServer,
+  Recorder,
+  type CaptureSource,
+  type CaptureSourceSpec,
+  type TrackOptions,
+  type TrackResult,
+  type TrackingOptions,
+  type OneEuroParams,
+} from './capture';
