@@ -3,7 +3,9 @@ import { execFileSync } from 'node:child_process';
 import sharp from 'sharp';
 import { ORT_VERSION } from '../../backends/onnxruntime';
 import { probeTensorRt } from '../../backends/tensorrt';
+import type { NativeGpuStatus } from '../../native/addon';
 import { loadAddon, loadedAddonPath } from '../../native/loader';
+import { variantReport, type VariantReport } from '../../native/variants';
 import { has, parseArgs } from '../args';
 
 export const usage = `info [--json]   backends available here and library versions (addon, GPU, driver, CUDA, TensorRT, ONNX Runtime)`;
@@ -12,7 +14,9 @@ export interface SystemInfo {
   node: string;
   platform: string;
   addon: { loaded: boolean; path?: string; error?: string; version?: string; variant?: string; cuda?: boolean; cudaVersion?: string; tensorrtMajor?: number; compiler?: string };
-  gpuStatus?: { cuda: boolean; tensorrt: boolean; reason: string };
+  gpuStatus?: NativeGpuStatus;
+  /** The addon binaries the loader considers, best first, with what this machine lacks for each. */
+  variants: VariantReport;
   gpus: Array<{ name: string; driver: string; memory: string }>;
   gpuQuery: string;
   tensorrt: { available: boolean; reason: string; versions: Record<string, string> };
@@ -66,6 +70,7 @@ export function systemInfo(): SystemInfo {
     platform: `${process.platform}-${process.arch}`,
     addon,
     gpuStatus,
+    variants: variantReport(),
     gpus,
     gpuQuery: note,
     tensorrt,
@@ -76,6 +81,22 @@ export function systemInfo(): SystemInfo {
   };
 }
 
+function gpuDetails(g: NativeGpuStatus | undefined): string[] {
+  if (!g) return [];
+  const out: string[] = [];
+  if (g.cudaRuntime || g.cudaDriver) out.push(`CUDA          runtime ${g.cudaRuntime ?? '-'}, driver API ${g.cudaDriver ?? '-'}`);
+  if (g.device) out.push(`device        ${g.device.name}, compute ${g.device.computeCapability}, ${(g.device.totalMemory / 2 ** 30).toFixed(1)} GiB`);
+  if (g.tensorrtHeaders || g.tensorrtVersion || g.tensorrtReason) {
+    out.push(`TensorRT lib  headers ${g.tensorrtHeaders ?? '-'}, loaded ${g.tensorrtVersion ?? '-'}${g.tensorrtLibrary ? ` (${g.tensorrtLibrary})` : ''}${g.tensorrtReason ? `: ${g.tensorrtReason}` : ''}`);
+  }
+  return out;
+}
+
+function libnvinferText(v: VariantReport): string {
+  const found = Object.entries(v.facts.libnvinfer).map(([major, path]) => `${major}: ${path ?? 'not found'}`);
+  return found.length ? found.join(', ') : 'not looked for';
+}
+
 function text(s: SystemInfo): string {
   const a = s.addon;
   const lines = [
@@ -84,6 +105,11 @@ function text(s: SystemInfo): string {
       ? `addon         ${a.version} variant ${a.variant}, CUDA ${a.cuda ? a.cudaVersion ?? 'yes' : 'no'}, TensorRT sources ${a.tensorrtMajor ? `v${a.tensorrtMajor}` : 'no'}, ${a.compiler}\n              ${a.path}`
       : `addon         NOT LOADED: ${a.error}`,
     `GPU path      ${s.gpuStatus ? `CUDA ${s.gpuStatus.cuda ? 'yes' : 'no'}, TensorRT ${s.gpuStatus.tensorrt ? 'yes' : 'no'}: ${s.gpuStatus.reason}` : 'unknown (addon not loaded)'}`,
+    ...gpuDetails(s.gpuStatus),
+    `variants      ${s.variants.facts.driver ? `driver ${s.variants.facts.driver}` : 'no NVIDIA driver loaded'}; libnvinfer ${libnvinferText(s.variants)}`,
+    ...s.variants.candidates.map(
+      (c, i) => `  ${i + 1}. ${c.path}${c.exists ? '' : ' (absent)'}${c.path === s.addon.path ? '  <- loaded' : ''}${c.note ? `: ${c.note}` : ''}`,
+    ),
     `GPU           ${s.gpus.length ? s.gpus.map((g) => `${g.name} (${g.memory})`).join('; ') : s.gpuQuery}`,
     `driver        ${s.gpus[0]?.driver ?? '-'}`,
     `TensorRT      ${s.tensorrt.available ? 'available' : 'unavailable'}: ${s.tensorrt.reason}${Object.keys(s.tensorrt.versions).length ? ` (${Object.entries(s.tensorrt.versions).map(([k, v]) => `${k} ${v}`).join(', ')})` : ''}`,
