@@ -10,13 +10,17 @@
  * - close() runs after the queued work, releases the session in the thread and resolves when the thread is gone.
  * - The thread keeps the process alive only while work is queued or running (ref/unref): an undisposed landmarker
  *   lets the process exit once idle, but never in the middle of a call.
+ * - Nothing here terminates the thread while it is inside ORT's native code, which would abort the process
+ *   (onnxruntime-worker.ts): close() lets it end by itself, terminate() waits for the native call to return, and on
+ *   process.exit() an 'exit' hook stops every thread from starting native work and waits (bounded) for the calls
+ *   under way to return before Node tears the threads down.
  */
 import { performance } from 'node:perf_hooks';
 import type { Worker } from 'node:worker_threads';
 import type { TensorInfo } from '../contract/match';
 import { LandmarkerError } from '../errors';
 import { startWorker } from '../util/worker';
-import type { FromOrtWorker, OrtWorkerInit, OrtWorkerOutput, ToOrtWorker } from './onnxruntime-worker';
+import { CONTROL_BUSY, CONTROL_STOP, type FromOrtWorker, type OrtWorkerInit, type OrtWorkerOutput, type ToOrtWorker } from './onnxruntime-worker';
 
 export interface OrtRunResult {
   outputs: OrtWorkerOutput[];
@@ -41,6 +45,29 @@ interface CloseRequest {
   kind: 'close';
 }
 
+/** On process exit, the longest wait for a native ORT call under way to return (one session.run, normally). */
+const EXIT_WAIT_MS = 10_000;
+
+/** Threads not yet exited; the process 'exit' hook is installed while there are any. */
+const live = new Set<OrtThread>();
+
+function onProcessExit(): void {
+  for (const t of live) t.stopNative();
+  const deadline = Date.now() + EXIT_WAIT_MS;
+  for (const t of live) t.waitNativeSync(deadline);
+}
+
+function track(t: OrtThread, alive: boolean): void {
+  if (alive) {
+    if (live.size === 0) process.on('exit', onProcessExit);
+    live.add(t);
+  } else if (live.delete(t) && live.size === 0) {
+    process.off('exit', onProcessExit);
+  }
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
 const isArrayBuffer = (b: unknown) => Object.prototype.toString.call(b) === '[object ArrayBuffer]';
 
 export class OrtThread {
@@ -54,11 +81,14 @@ export class OrtThread {
   private closing: Promise<void> | null = null;
   private readonly exited: Promise<number>;
   private settleOpen: { resolve: () => void; reject: (e: Error) => void } | null = null;
+  private gone = false;
 
   private constructor(
     private readonly worker: Worker,
+    private readonly control: Int32Array,
     readonly modelPath: string,
   ) {
+    track(this, true);
     this.exited = new Promise((resolve) => worker.once('exit', (code: number) => resolve(code)));
     worker.on('message', (m: FromOrtWorker) => this.onMessage(m));
     // An uncaught error inside the thread: it exits next, and the exit handler reports it.
@@ -67,13 +97,14 @@ export class OrtThread {
   }
 
   static async open(modelPath: string, threads?: number): Promise<OrtThread> {
-    const init: OrtWorkerInit = { modelPath, ...(threads ? { threads } : {}) };
-    const t = new OrtThread(startWorker(__dirname, 'onnxruntime-worker', 'ONNX Runtime worker', { ort: init }), modelPath);
+    const control = new SharedArrayBuffer(2 * Int32Array.BYTES_PER_ELEMENT);
+    const init: OrtWorkerInit = { modelPath, control, ...(threads ? { threads } : {}) };
+    const worker = startWorker(__dirname, 'onnxruntime-worker', 'ONNX Runtime worker', { ort: init });
+    const t = new OrtThread(worker, new Int32Array(control), modelPath);
     try {
       await new Promise<void>((resolve, reject) => (t.settleOpen = { resolve, reject }));
     } catch (err) {
-      await t.worker.terminate();
-      await t.exited;
+      await t.terminate();
       throw err;
     }
     t.worker.unref();
@@ -102,9 +133,34 @@ export class OrtThread {
     return this.closing;
   }
 
-  /** Kills the thread at once, as a crash would (tests; the pending calls reject with ERR_INFERENCE). */
-  terminate(): Promise<number> {
-    return this.worker.terminate();
+  /** False once the thread has exited (after close(), a crash or terminate()). */
+  get running(): boolean {
+    return !this.gone;
+  }
+
+  /**
+   * Ends the thread as a crash would: the run in flight is abandoned and every pending call rejects with
+   * ERR_INFERENCE (tests use it). A native ORT call under way is let return first (see the file comment).
+   */
+  async terminate(): Promise<number> {
+    this.stopNative();
+    while (!this.gone && Atomics.load(this.control, CONTROL_BUSY) === 1) await sleep(1);
+    await this.worker.terminate();
+    return this.exited;
+  }
+
+  /** From now on the thread starts no native ORT call and drops results (process exit, terminate()). */
+  stopNative(): void {
+    Atomics.store(this.control, CONTROL_STOP, 1);
+  }
+
+  /** Blocks until no native ORT call is under way in the thread, or until `deadline` (Date.now() ms). */
+  waitNativeSync(deadline: number): void {
+    while (!this.gone && Atomics.load(this.control, CONTROL_BUSY) === 1) {
+      const left = deadline - Date.now();
+      if (left <= 0) return;
+      Atomics.wait(this.control, CONTROL_BUSY, 1, left);
+    }
   }
 
   /** Posts the next request when none is in flight; keeps the process alive exactly while there is work. */
@@ -167,6 +223,8 @@ export class OrtThread {
   }
 
   private onExit(code: number): void {
+    this.gone = true;
+    track(this, false);
     const why = `exited with code ${code}${this.lastError ? ` (${this.lastError.message})` : ''}`;
     if (this.settleOpen) {
       this.settleOpen.reject(new LandmarkerError('ERR_MODEL_LOAD', `ONNX Runtime cannot load ${this.modelPath}: its worker thread ${why}`, { cause: this.lastError ?? undefined }));

@@ -7,17 +7,29 @@
  * with the input's buffer transferred; the reply carries the requested outputs with their buffers transferred.
  * This module holds no policy: errors go back as plain messages and the main side turns them into
  * LandmarkerErrors with the package's codes.
+ *
+ * Termination hazard (onnxruntime-node 1.30, measured): terminating this thread while it is inside ORT's native
+ * code (loading the binding, InferenceSession.create, session.run) aborts the whole process ("terminate called
+ * after throwing an instance of 'Napi::Error'", SIGABRT) when ORT returns into the dying isolate; that includes
+ * the implicit termination by process.exit(). So every native call here is bracketed by a BUSY flag in shared
+ * memory, and a STOP flag set by the main thread keeps new native calls from starting; the main thread waits for
+ * BUSY to clear before anything terminates this thread (onnxruntime-thread.ts). Idle termination is safe.
  */
 import { performance } from 'node:perf_hooks';
 import { parentPort, workerData, type MessagePort } from 'node:worker_threads';
-import * as ort from 'onnxruntime-node';
+import type * as Ort from 'onnxruntime-node';
 import type { TensorInfo } from '../contract/match';
 
 export interface OrtWorkerInit {
   modelPath: string;
   /** Intra-op threads (ORT's default when absent). */
   threads?: number;
+  /** Int32Array(2) over it: [BUSY, STOP] (see the file comment). */
+  control: SharedArrayBuffer;
 }
+
+export const CONTROL_BUSY = 0;
+export const CONTROL_STOP = 1;
 
 export type ToOrtWorker =
   | { type: 'run'; id: number; inputName: string; input: Float32Array; dims: number[]; outputNames: string[] }
@@ -38,12 +50,12 @@ export type FromOrtWorker =
   | { type: 'run-error'; id: number; message: string }
   | { type: 'released' };
 
-function toTensorInfo(m: ort.InferenceSession.ValueMetadata): TensorInfo {
+function toTensorInfo(m: Ort.InferenceSession.ValueMetadata): TensorInfo {
   return m.isTensor ? { name: m.name, shape: [...m.shape], type: m.type } : { name: m.name, shape: [], type: 'non-tensor' };
 }
 
 /** Posts a result, transferring the outputs' buffers; copies an output whose buffer cannot move (shared, partial). */
-function postResult(port: MessagePort, id: number, out: ort.InferenceSession.ReturnType, names: string[], coreMs: number): void {
+function postResult(port: MessagePort, id: number, out: Ort.InferenceSession.ReturnType, names: string[], coreMs: number): void {
   const outputs: OrtWorkerOutput[] = names.map((name) => {
     const t = out[name];
     if (!t) return { name, type: 'missing', dims: [] };
@@ -64,15 +76,37 @@ function postResult(port: MessagePort, id: number, out: ort.InferenceSession.Ret
   }
 }
 
+const STOPPED = Symbol('stopped');
+
 async function main(port: MessagePort, init: OrtWorkerInit): Promise<void> {
-  let session: ort.InferenceSession;
+  const control = new Int32Array(init.control);
+  /** Runs fn (which enters ORT's native code) unless the main thread has asked this thread to stop. */
+  const native = async <T>(fn: () => T | Promise<T>): Promise<T | typeof STOPPED> => {
+    Atomics.store(control, CONTROL_BUSY, 1);
+    try {
+      return Atomics.load(control, CONTROL_STOP) ? STOPPED : await fn();
+    } finally {
+      Atomics.store(control, CONTROL_BUSY, 0);
+      Atomics.notify(control, CONTROL_BUSY);
+    }
+  };
+  let ort: typeof Ort;
+  let session: Ort.InferenceSession;
   try {
-    session = await ort.InferenceSession.create(init.modelPath, {
-      executionProviders: ['cpu'],
-      logSeverityLevel: 3,
-      graphOptimizationLevel: 'all',
-      ...(init.threads ? { intraOpNumThreads: init.threads } : {}),
-    });
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const loaded = await native(() => require('onnxruntime-node') as typeof Ort);
+    if (loaded === STOPPED) return;
+    ort = loaded;
+    const created = await native(() =>
+      ort.InferenceSession.create(init.modelPath, {
+        executionProviders: ['cpu'],
+        logSeverityLevel: 3,
+        graphOptimizationLevel: 'all',
+        ...(init.threads ? { intraOpNumThreads: init.threads } : {}),
+      }),
+    );
+    if (created === STOPPED) return;
+    session = created;
   } catch (err) {
     port.postMessage({ type: 'load-error', message: (err as Error).message } satisfies FromOrtWorker);
     port.close();
@@ -88,13 +122,14 @@ async function main(port: MessagePort, init: OrtWorkerInit): Promise<void> {
         try {
           const t0 = performance.now();
           const tensor = new ort.Tensor('float32', m.input, m.dims);
-          const out = await session.run({ [m.inputName]: tensor }, m.outputNames);
-          postResult(port, m.id, out, m.outputNames, performance.now() - t0);
+          const out = await native(() => session.run({ [m.inputName]: tensor }, m.outputNames));
+          // Once asked to stop, results are dropped: the main thread is about to end this thread.
+          if (out !== STOPPED && !Atomics.load(control, CONTROL_STOP)) postResult(port, m.id, out, m.outputNames, performance.now() - t0);
         } catch (err) {
           port.postMessage({ type: 'run-error', id: m.id, message: (err as Error).message } satisfies FromOrtWorker);
         }
       } else {
-        await session.release().catch(() => undefined);
+        await native(() => session.release()).catch(() => undefined);
         port.postMessage({ type: 'released' } satisfies FromOrtWorker);
         // Nothing else keeps this thread alive: it exits with code 0.
         port.close();
