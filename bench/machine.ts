@@ -1,7 +1,8 @@
 /** The machine a result came from: CPU, GPU, driver, CUDA, TensorRT, ONNX Runtime, Node and the libraries used. */
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import os from 'node:os';
+import { dirname, join } from 'node:path';
 import sharp from 'sharp';
 
 export interface MachineInfo {
@@ -44,9 +45,20 @@ export function physicalCores(): number {
   return os.availableParallelism?.() ?? os.cpus().length;
 }
 
+/** A dependency's version from its package.json (found from its entry point: some export maps hide package.json). */
 function pkgVersion(name: string): string {
   try {
-    return (require(`${name}/package.json`) as { version: string }).version;
+    let dir = dirname(require.resolve(name));
+    for (;;) {
+      const file = join(dir, 'package.json');
+      if (existsSync(file)) {
+        const pkg = JSON.parse(readFileSync(file, 'utf8')) as { name?: string; version?: string };
+        if (pkg.name === name && pkg.version) return pkg.version;
+      }
+      const up = dirname(dir);
+      if (up === dir) return 'unknown';
+      dir = up;
+    }
   } catch {
     return 'unknown';
   }
@@ -79,7 +91,7 @@ export function machineInfo(extra: { tensorrt?: string; cuda?: string } = {}): M
     os: `${os.type()} ${os.release()} ${os.arch()}`,
     gpu: smi.gpu,
     driver: smi.driver,
-    cuda: extra.cuda ? `${extra.cuda} (runtime)${smi.cuda !== 'none' ? `; ${smi.cuda}` : ''}` : smi.cuda,
+    cuda: extra.cuda ? `${extra.cuda} (trt-landmarker addon)${smi.cuda !== 'none' ? `; ${smi.cuda}` : ''}` : smi.cuda,
     tensorrt: extra.tensorrt ?? 'not loaded',
     onnxruntime: pkgVersion('onnxruntime-node'),
     node: process.version,

@@ -109,7 +109,7 @@ export async function main(argv: string[]): Promise<number> {
     for (const [k, v] of Object.entries(r.versions) as [keyof typeof versions, string | undefined][]) versions[k] ??= v;
   }
 
-  result.machine = machineInfo({ tensorrt: versions.tensorrt ?? (trt.available ? 'available' : `not available (${trt.reason})`), cuda: versions.cuda });
+  result.machine = machineInfo({ tensorrt: versions.tensorrt ?? (trt.available ? 'available' : 'not available (see notes)'), cuda: versions.cuda });
   result.machine.loadAverageStart = loadStart;
   result.machine.loadAverageEnd = os.loadavg().map((v) => Number(v.toFixed(2)));
   if (versions.python) result.machine.python = versions.python;

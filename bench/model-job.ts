@@ -90,7 +90,16 @@ export async function benchModel(job: ModelJob, ctx: JobContext): Promise<JobRes
 
   for (const oc of ctx.oursConfigs) {
     log(`${job.name}: trt-landmarker ${oc.backend} ${oc.precision}`);
-    const ours = await createOurs({ model: job.path, config: job.config, ...oc, maxBatch, threads: ctx.threads });
+    let ours: Awaited<ReturnType<typeof createOurs>>;
+    try {
+      ours = await createOurs({ model: job.path, config: job.config, ...oc, maxBatch, threads: ctx.threads });
+    } catch (err) {
+      // TensorRT loads here (probed) but this engine could not be made: report it and keep benchmarking the rest.
+      if (oc.backend !== 'tensorrt') throw err;
+      const e = err as Error & { code?: string };
+      out.notes.push(`${job.name}: TensorRT ${oc.precision} rows skipped: ${e.code ? `[${e.code}] ` : ''}${e.message}`);
+      continue;
+    }
     try {
       out.setup.push({ model: job.name, subject: 'ours', backend: ours.backend, precision: ours.precision, setupMs: ours.setupMs, details: ours.details });
       out.versions.tensorrt ??= ours.landmarker.info.versions.tensorrt;

@@ -103,7 +103,7 @@ export function evaluateTargets(
           ? `image decode excluded; with it: ${r.measurement.outsidePerImageMs.toFixed(3)} ms`
           : tensorrt.available
             ? 'TensorRT at batch 1 not run'
-            : `no TensorRT here: ${tensorrt.reason}`,
+            : 'no TensorRT here (see notes)',
       });
     }
   }
