@@ -80,7 +80,8 @@ const BATCH = 4;
  * Counts 5 ms timer ticks and the longest gap between two ticks while `calls` sequential detectBatch() calls (of
  * BATCH frames, so that each session.run lasts long enough to show) run. Two bounds, each able to fail if
  * session.run blocked this thread:
- * - longest gap < half of the shortest session.run: a blocked loop cannot tick during a whole run;
+ * - longest gap < 80 % of the shortest session.run: a blocked loop cannot tick during a run, so its longest gap
+ *   would be at least the longest run;
  * - ticks >= 50 % of elapsed / 5 (a free loop ticks about every 5 ms; half leaves room for a busy 2-core machine
  *   where ORT's intra-op threads and another jest worker compete with this thread), while session.run took >= 60 %
  *   of the time: a blocked loop would tick at most 40 % * elapsed / 5 times plus once per call, below the bound
@@ -130,7 +131,7 @@ describe('the event loop stays responsive during inference', () => {
           `${c.name}: ${calls} batches of ${BATCH} in ${r.elapsed.toFixed(0)} ms (session.run ${r.core.toFixed(0)} ms, shortest ${r.minCore.toFixed(0)} ms): ` +
             `${r.ticks} ticks of 5 ms (ideal ${(r.elapsed / 5).toFixed(0)}), longest gap ${r.maxGap.toFixed(1)} ms`,
         );
-        expect(r.maxGap).toBeLessThan(r.minCore / 2);
+        expect(r.maxGap).toBeLessThan(0.8 * r.minCore);
         expect(r.core).toBeGreaterThanOrEqual(0.6 * r.elapsed);
         expect(r.ticks).toBeGreaterThanOrEqual(0.5 * (r.elapsed / 5));
       } finally {
