@@ -1,7 +1,7 @@
 /** Tests in tiers: test/unit (pure TS), test/addon (native addon, CPU), test/e2e (ONNX models end to end),
  *  test/gpu (skip with a reason when there is no GPU). */
 module.exports = {
-  testEnvironment: 'node',
+  testEnvironment: '<rootDir>/test/realm-environment.js',
   roots: ['<rootDir>/test'],
   testMatch: ['**/*.test.ts'],
   transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json', isolatedModules: true }] },

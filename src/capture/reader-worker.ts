@@ -2,8 +2,8 @@
  * The capture reader, run in a worker thread (see ffmpeg-source.ts): spawns ffmpeg, drains its stdout into frames
  * and answers the main thread's pulls.
  *
- * Why a thread: a backend may run inference synchronously on the JS thread (onnxruntime-node's session.run does).
- * If the main thread read the pipe, ffmpeg would block on its full pipe during inference and the "latest" frame
+ * Why a thread: the JS thread can be busy for a while (the caller's loop body, drawing, any synchronous call; our
+ * backends themselves run inference off the JS thread). If the main thread read the pipe, ffmpeg would block on its full pipe during inference and the "latest" frame
  * would really be a stale one queued upstream (in ffmpeg or the camera driver), with a misleading timestamp. Here
  * the pipe is always drained, each frame is stamped when it arrives, and with policy 'latest' a newer frame
  * replaces the one not yet pulled (counted as dropped). With policy 'all' reading pauses while a frame waits.

@@ -1,4 +1,3 @@
-/** @jest-environment ./test/models/ort-environment.js */
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';

@@ -1,4 +1,3 @@
-/** @jest-environment ./test/models/ort-environment.js */
 /**
  * The three architectures (random weights, exported by models/export.py through ensureModel, contract embedded in
  * the ONNX metadata) run through the public API on ONNX Runtime: FP32 and FP16 files, result shapes, finite

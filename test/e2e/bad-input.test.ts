@@ -1,4 +1,3 @@
-/** @jest-environment ./test/models/ort-environment.js */
 /**
  * Every bad input of the foundation issue, through the public API (TrtLandmarker), each with its error class,
  * `code` and exact message. Uses tiny ONNX models built in the test (test/unit/helpers/onnx-builder.ts), so it

@@ -1,4 +1,3 @@
-/** @jest-environment ./test/models/ort-environment.js */
 /** The CLI's detect (single image, folder with a bad file, JSON lines, overlays) and info, on a tiny model. */
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';

@@ -1,4 +1,3 @@
-/** @jest-environment ./test/models/ort-environment.js */
 /**
  * Lifecycle: dispose() during inference, calls after dispose, idempotent dispose, Symbol.asyncDispose, and a leak
  * test of 10,000 detect() calls. Tiny models built in the test: no Python, no ../shared.

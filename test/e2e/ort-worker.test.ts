@@ -3,8 +3,8 @@
  * responsive during inference, concurrent calls give the sequential results, a session.run error and a dying
  * thread reject with ERR_INFERENCE, dispose() ends the thread, and an undisposed landmarker lets the process exit.
  *
- * No ort-environment docblock on purpose: ORT's tensors are now created inside the worker thread and reach this
- * thread through postMessage, so onnxruntime-common's cross-realm instanceof check no longer runs in jest's realm.
+ * ORT's tensors are created inside the worker thread and reach this thread through postMessage, so
+ * onnxruntime-common's cross-realm instanceof check never runs in jest's realm.
  * Models: built here byte by byte (a slow conv stack standing in for a real network), plus the PIPNet export
  * (src/models/export.ts ensureModel) where Python with torch is available.
  */

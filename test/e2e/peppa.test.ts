@@ -1,4 +1,3 @@
-/** @jest-environment ./test/models/ort-environment.js */
 /**
  * A real trained model through the whole path: peppa-slim160 (../shared/models) with its sidecar contract
  * (models/contracts/peppa-slim160.json) on HELEN test faces (../shared/data/helen-test), face box = the

@@ -1,4 +1,3 @@
-/** @jest-environment ./test/models/ort-environment.js */
 /**
  * Headless reproduction of the reference model's accuracy (../shared/models/README.md): peppa-slim160 on the 330
  * HELEN test images of 300W, box = GT landmark box, square crop 1.4 x its larger side, inter-ocular NME 4.78 +- 0.1.

@@ -1,4 +1,3 @@
-/** @jest-environment ./test/models/ort-environment.js */
 /**
  * The three architectures exported with random weights (ensureModel, cached) and run with onnxruntime-node:
  * FP32 and FP16, batch 1 and 2, output shapes, the embedded contract against the graph, FP16 against FP32.

@@ -1,4 +1,3 @@
-/** @jest-environment ./test/models/ort-environment.js */
 /**
  * Exporting from checkpoints: the official PIPNet state_dict layout (raw, and {'state_dict'} with 'module.'
  * prefixes) and a torchvision MobileNetV3 checkpoint ({'model': ...}); the ONNX outputs must equal

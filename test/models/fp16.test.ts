@@ -1,4 +1,3 @@
-/** @jest-environment ./test/models/ort-environment.js */
 /**
  * models/fp16.py on a small hand-built graph with the cases the three architectures do not have: a Resize
  * whose `scales` must stay float32 (and the Mul that computes them), a Constant given as value_float, an
