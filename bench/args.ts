@@ -18,8 +18,10 @@ Options:
   --batch LIST         batch sizes (default: 1,8)
   --iterations N       minimum measured calls per row (default: 10)
   --time MS            minimum measured milliseconds per row (default: 1000); a row runs until both are reached
-  --warmup N           warm-up calls per row, excluded from the numbers (default: 2)
-  --threads N          ONNX Runtime intra-op threads for trt-landmarker (default: physical cores)
+  --warmup N           warm-up calls per row and round, excluded from the numbers (default: 2)
+  --rounds N           trt-landmarker (CPU) and the hand-written pipeline alternate in N rounds (default: 3)
+  --threads N          ONNX Runtime intra-op threads for trt-landmarker and torch threads (default: ONNX Runtime's
+                       own choice, one per physical core; torch: physical cores)
   --baselines LIST     handwritten,pytorch or none (default: both)
   --image PATH         input image (default: a synthetic 384x384 face JPEG)
   --out DIR            where the JSON and Markdown results go (default: results)
@@ -39,6 +41,7 @@ export interface BenchConfig {
   iterations: number;
   timeMs: number;
   warmup: number;
+  rounds: number;
   threads?: number;
   baselines: BaselineKind[];
   image?: string;
@@ -70,7 +73,7 @@ function positiveInt(name: string, text: string | undefined, fallback: number, m
 export function parseBenchArgs(argv: string[]): BenchConfig {
   const a = parseArgs(argv, {
     booleans: ['json', 'help'],
-    values: ['arch', 'model', 'config', 'backend', 'precision', 'batch', 'iterations', 'time', 'warmup', 'threads', 'baselines', 'image', 'out'],
+    values: ['arch', 'model', 'config', 'backend', 'precision', 'batch', 'iterations', 'time', 'warmup', 'rounds', 'threads', 'baselines', 'image', 'out'],
   });
   if (a.positional.length) throw usageError(`Unexpected argument "${a.positional[0]}" (flags start with --)`);
   const model = flag(a, 'model');
@@ -95,6 +98,7 @@ export function parseBenchArgs(argv: string[]): BenchConfig {
     iterations: positiveInt('--iterations', flag(a, 'iterations'), 10),
     timeMs: positiveInt('--time', flag(a, 'time'), 1000),
     warmup: positiveInt('--warmup', flag(a, 'warmup'), 2),
+    rounds: positiveInt('--rounds', flag(a, 'rounds'), 3, 100),
     threads: flag(a, 'threads') === undefined ? undefined : positiveInt('--threads', flag(a, 'threads'), 0, 1024),
     baselines,
     image: flag(a, 'image'),

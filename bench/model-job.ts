@@ -1,7 +1,8 @@
 /**
- * Everything measured for one model: trt-landmarker on each backend configuration, then the hand-written Node
- * pipeline, then PyTorch. One subject at a time, each disposed before the next starts, so no idle ONNX Runtime
- * thread pool (which spins after each run) competes with the subject being measured.
+ * Everything measured for one model: trt-landmarker on TensorRT (each precision alone), then the CPU pipelines
+ * (trt-landmarker on ONNX Runtime and the hand-written Node pipeline) in alternating rounds so that both see the
+ * same machine state, then PyTorch in its own process. Only one subject runs at any moment; an idle ONNX Runtime
+ * session's threads stop spinning within microseconds of its last run, long before the other subject's call ends.
  */
 import { loadContract } from '../src/contract/load';
 import type { ExportArch } from '../src/models/export';
@@ -9,10 +10,10 @@ import type { Precision } from '../src/types';
 import type { BenchConfig } from './args';
 import { createHandwritten } from './handwritten';
 import { syntheticFaceJpeg, type BenchImage } from './image';
-import { createOurs } from './ours';
+import { createOurs, type OursSubject } from './ours';
 import { runPytorchBaseline } from './pytorch';
 import type { Agreement, ModelEntry, Row, SetupRow } from './result';
-import { benchSubject, type RunOptions } from './runner';
+import { interleave, type Measurement, type RunOptions } from './runner';
 import type { Subject } from './subject';
 
 const log = (line: string): void => void process.stderr.write(line + '\n');
@@ -29,7 +30,10 @@ export interface JobContext {
   cfg: BenchConfig;
   image: BenchImage;
   run: RunOptions;
-  threads: number;
+  /** ONNX Runtime intra-op threads for trt-landmarker; undefined: ONNX Runtime's default. */
+  threads?: number;
+  /** torch.set_num_threads for the PyTorch baseline. */
+  torchThreads: number;
   oursConfigs: { backend: 'onnxruntime' | 'tensorrt'; precision: Precision }[];
   /** Interpreter with torch, when the PyTorch baseline runs. */
   python?: string;
@@ -44,11 +48,16 @@ export interface JobResult {
   versions: { tensorrt?: string; cuda?: string; python?: string; torch?: string };
 }
 
-async function benchBatches(subject: Subject, model: string, ctx: JobContext, rows: Row[]): Promise<void> {
+/** All batch sizes for a group of subjects measured in alternating rounds (a group of one: just measured). */
+async function benchGroup(subjects: Subject[], model: string, ctx: JobContext, rows: Row[]): Promise<void> {
   for (const batch of ctx.cfg.batches) {
-    const m = await benchSubject(subject, Array.from({ length: batch }, () => ctx.image.jpeg), ctx.run);
-    log(`  batch ${batch}: p50 ${m.stages.total.p50.toFixed(2)} ms, ${m.throughput.toFixed(1)} img/s (n=${m.stages.total.n})`);
-    rows.push({ model, subject: subject.kind, label: subject.label, backend: subject.backend, precision: subject.precision, batch, measurement: m });
+    const images = Array.from({ length: batch }, () => ctx.image.jpeg);
+    const ms: Measurement[] = await interleave(subjects, images, ctx.run, subjects.length > 1 ? ctx.cfg.rounds : 1);
+    subjects.forEach((subject, i) => {
+      const m = ms[i];
+      log(`  ${subject.kind} ${subject.backend} batch ${batch}: p50 ${m.stages.total.p50.toFixed(2)} ms, ${m.throughput.toFixed(1)} img/s (n=${m.stages.total.n})`);
+      rows.push({ model, subject: subject.kind, label: subject.label, backend: subject.backend, precision: subject.precision, batch, measurement: m });
+    });
   }
 }
 
@@ -88,40 +97,47 @@ export async function benchModel(job: ModelJob, ctx: JobContext): Promise<JobRes
   const maxBatch = Math.max(...ctx.cfg.batches);
   let reference: Float32Array | undefined;
 
-  for (const oc of ctx.oursConfigs) {
-    log(`${job.name}: trt-landmarker ${oc.backend} ${oc.precision}`);
-    let ours: Awaited<ReturnType<typeof createOurs>>;
-    try {
-      ours = await createOurs({ model: job.path, config: job.config, ...oc, maxBatch, threads: ctx.threads });
-    } catch (err) {
-      // TensorRT loads here (probed) but this engine could not be made: report it and keep benchmarking the rest.
-      if (oc.backend !== 'tensorrt') throw err;
-      const e = err as Error & { code?: string };
-      out.notes.push(`${job.name}: TensorRT ${oc.precision} rows skipped: ${e.code ? `[${e.code}] ` : ''}${e.message}`);
-      continue;
-    }
-    try {
+  const cpu: Subject[] = [];
+  try {
+    for (const oc of ctx.oursConfigs) {
+      log(`${job.name}: trt-landmarker ${oc.backend} ${oc.precision}`);
+      let ours: OursSubject;
+      try {
+        ours = await createOurs({ model: job.path, config: job.config, ...oc, maxBatch, threads: ctx.threads });
+      } catch (err) {
+        // TensorRT loads here (probed) but this engine could not be made: report it and keep benchmarking the rest.
+        if (oc.backend !== 'tensorrt') throw err;
+        const e = err as Error & { code?: string };
+        out.notes.push(`${job.name}: TensorRT ${oc.precision} rows skipped: ${e.code ? `[${e.code}] ` : ''}${e.message}`);
+        continue;
+      }
       out.setup.push({ model: job.name, subject: 'ours', backend: ours.backend, precision: ours.precision, setupMs: ours.setupMs, details: ours.details });
       out.versions.tensorrt ??= ours.landmarker.info.versions.tensorrt;
       out.versions.cuda ??= ours.landmarker.info.versions.cuda;
-      if (ours.backend === 'onnxruntime') reference = (await ours.landmarker.detect(agree.jpeg)).points;
-      await benchBatches(ours, job.name, ctx, out.rows);
-    } finally {
-      await ours.dispose();
+      if (ours.backend === 'onnxruntime') {
+        reference = (await ours.landmarker.detect(agree.jpeg)).points;
+        cpu.push(ours); // measured below, alternating with the hand-written pipeline
+        continue;
+      }
+      try {
+        await benchGroup([ours], job.name, ctx, out.rows);
+      } finally {
+        await ours.dispose();
+      }
     }
-  }
-
-  if (ctx.cfg.baselines.includes('handwritten')) {
-    log(`${job.name}: hand-written Node pipeline`);
-    const hand = await createHandwritten(job.path, contract);
-    try {
+    if (ctx.cfg.baselines.includes('handwritten')) {
+      const hand = await createHandwritten(job.path, contract);
+      cpu.push(hand);
       out.setup.push({ model: job.name, subject: 'handwritten', backend: hand.backend, precision: hand.precision, setupMs: hand.setupMs, details: { note: 'session creation, default options' } });
       await hand.run([agree.jpeg]);
       if (reference && hand.lastPoints) out.agreement.push(compareGeometry(job.name, 'handwritten', reference, hand.lastPoints, L));
-      await benchBatches(hand, job.name, ctx, out.rows);
-    } finally {
-      await hand.dispose();
     }
+    if (cpu.length) {
+      log(`${job.name}: ${cpu.map((c) => c.label.split(':')[0]).join(' / ')}${cpu.length > 1 ? ` (${ctx.cfg.rounds} alternating rounds)` : ''}`);
+      await benchGroup(cpu, job.name, ctx, out.rows);
+    }
+  } finally {
+    for (const c of cpu) await c.dispose();
   }
 
   if (ctx.python && job.arch) {
@@ -137,7 +153,7 @@ export async function benchModel(job: ModelJob, ctx: JobContext): Promise<JobRes
         agreeImage: agree.jpeg,
         batches: ctx.cfg.batches,
         run: ctx.run,
-        threads: ctx.threads,
+        threads: ctx.torchThreads,
       });
     } catch (err) {
       out.notes.push(`${job.name}: PyTorch baseline skipped: ${(err as Error).message}`);
@@ -151,7 +167,7 @@ export async function benchModel(job: ModelJob, ctx: JobContext): Promise<JobRes
       if (reference && py.agreePoints) out.agreement.push(compareGeometry(job.name, 'pytorch', reference, py.agreePoints, L));
       if (wc.ok) {
         for (const m of py.measurements) {
-          log(`  batch ${m.batch}: p50 ${m.stages.total.p50.toFixed(2)} ms, ${m.throughput.toFixed(1)} img/s (n=${m.stages.total.n})`);
+          log(`  pytorch batch ${m.batch}: p50 ${m.stages.total.p50.toFixed(2)} ms, ${m.throughput.toFixed(1)} img/s (n=${m.stages.total.n})`);
           out.rows.push({ model: job.name, subject: 'pytorch', label: 'PyTorch eager + PIL/NumPy', backend: 'pytorch', precision: 'fp32', batch: m.batch, measurement: m });
         }
       } else {

@@ -109,7 +109,7 @@ export function consoleReport(res: BenchResult): string {
       (m.loadAverageStart ? `; load average ${m.loadAverageStart[0]} at start, ${m.loadAverageEnd?.[0]} at end` : ''),
     `Node ${m.node}, ONNX Runtime ${m.onnxruntime}, TensorRT ${m.tensorrt}, CUDA ${m.cuda}, driver ${m.driver}` +
       (m.torch ? `, PyTorch ${m.torch}` : ''),
-    `Image: ${res.image.source} (${res.image.bytes} bytes); per row >= ${res.settings.iterations} calls and >= ${res.settings.timeMs} ms after ${res.settings.warmup} warm-up calls`,
+    `Image: ${res.image.source} (${res.image.bytes} bytes); per row >= ${res.settings.iterations} calls and >= ${res.settings.timeMs} ms after ${res.settings.warmup} warm-up calls (per round; CPU pipelines alternate in ${res.settings.rounds} rounds)`,
     '',
     'Milliseconds per call (whole batch), p50 per stage; img/s from the mean call time; outside = share of time outside the model run',
     textTable(HEAD, res.rows.map(rowCells)),

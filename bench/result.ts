@@ -80,7 +80,7 @@ export interface BenchResult {
   durationS: number;
   argv: string[];
   machine: MachineInfo;
-  settings: { iterations: number; timeMs: number; warmup: number; batches: number[]; threads: number };
+  settings: { iterations: number; timeMs: number; warmup: number; rounds: number; batches: number[]; threads: number | null; torchThreads: number };
   image: { source: string; width: number; height: number; bytes: number };
   models: ModelEntry[];
   setup: SetupRow[];

@@ -1,7 +1,9 @@
 /**
- * Runs one subject at one batch size under tinybench: tinybench schedules warm-up and the measured iterations
- * (at least `iterations` calls and at least `timeMs` of calls); every measured call records its wall time (total)
- * and the subject's own per-stage split. Warm-up calls are dropped: the collectors reset when the 'run' phase starts.
+ * Runs subjects under tinybench: tinybench schedules warm-up and the measured calls (at least `iterations` calls and
+ * at least `timeMs` of calls); every measured call records its wall time (total) and the subject's own per-stage
+ * split. Warm-up calls are dropped: the collectors reset when the 'run' phase starts.
+ * Subjects that are compared with each other are measured in alternating rounds (interleave), so that drift in the
+ * machine's state (other work, clocks) hits all of them alike instead of biasing whichever ran during a busy moment.
  */
 import type * as Tinybench from 'tinybench';
 import { STAGES, type Stage, type StageSample, type Subject } from './subject';
@@ -32,8 +34,6 @@ export interface Measurement {
   overheadPerImageMs: number;
   /** Images per second from the mean wall time per call. */
   throughput: number;
-  /** tinybench's relative margin of error of the mean call time, percent. */
-  rme: number;
 }
 
 /** Raw per-call samples, from tinybench here or from the Python baseline's own loop. */
@@ -42,7 +42,7 @@ export interface RawSamples {
   totals: number[];
 }
 
-export function measure(batch: number, raw: RawSamples, rme = NaN): Measurement {
+export function measure(batch: number, raw: RawSamples): Measurement {
   const per = (f: (s: StageSample, i: number) => number) => summarize(raw.stages.map(f));
   const stages = {} as Measurement['stages'];
   for (const st of STAGES) stages[st] = per((s) => s[st]);
@@ -59,7 +59,6 @@ export function measure(batch: number, raw: RawSamples, rme = NaN): Measurement 
     outsidePerImageMs: stages.outside.p50 / batch,
     overheadPerImageMs: stages.overhead.p50 / batch,
     throughput: (1000 * batch) / stages.total.mean,
-    rme,
   };
 }
 
@@ -76,7 +75,8 @@ function loadTinybench(): Promise<TinybenchModule> {
   return tinybench;
 }
 
-export async function benchSubject(subject: Subject, images: Buffer[], opts: RunOptions): Promise<Measurement> {
+/** One tinybench task: warm-up, then the measured calls; returns their raw samples. */
+export async function sampleSubject(subject: Subject, images: Buffer[], opts: RunOptions): Promise<RawSamples> {
   const { Bench } = await loadTinybench();
   let raw: RawSamples = { stages: [], totals: [] };
   const bench = new Bench({
@@ -101,9 +101,28 @@ export async function benchSubject(subject: Subject, images: Buffer[], opts: Run
     },
   );
   await bench.run();
-  const task = bench.tasks[0];
-  const result = task.result;
+  const result = bench.tasks[0].result;
   if (result.state === 'errored') throw result.error;
-  const rme = 'latency' in result ? result.latency.rme : NaN;
-  return measure(images.length, raw, rme);
+  return raw;
+}
+
+/**
+ * Measures several subjects on the same batch in `rounds` alternating rounds (A B A B ...), each round with its own
+ * warm-up and 1/rounds of the call and time budget; the samples of all rounds are pooled per subject.
+ */
+export async function interleave(subjects: Subject[], images: Buffer[], opts: RunOptions, rounds: number): Promise<Measurement[]> {
+  const per: RunOptions = {
+    ...opts,
+    iterations: Math.max(1, Math.ceil(opts.iterations / rounds)),
+    timeMs: opts.timeMs / rounds,
+  };
+  const pooled: RawSamples[] = subjects.map(() => ({ stages: [], totals: [] }));
+  for (let r = 0; r < rounds; r++) {
+    for (let i = 0; i < subjects.length; i++) {
+      const raw = await sampleSubject(subjects[i], images, per);
+      pooled[i].stages.push(...raw.stages);
+      pooled[i].totals.push(...raw.totals);
+    }
+  }
+  return pooled.map((raw) => measure(images.length, raw));
 }
