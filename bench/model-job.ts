@@ -49,8 +49,8 @@ export interface JobResult {
 }
 
 /** All batch sizes for a group of subjects measured in alternating rounds (a group of one: just measured). */
-async function benchGroup(subjects: Subject[], model: string, ctx: JobContext, rows: Row[]): Promise<void> {
-  for (const batch of ctx.cfg.batches) {
+async function benchGroup(subjects: Subject[], model: string, ctx: JobContext, rows: Row[], batches: number[]): Promise<void> {
+  for (const batch of batches) {
     const images = Array.from({ length: batch }, () => ctx.image.jpeg);
     const ms: Measurement[] = await interleave(subjects, images, ctx.run, subjects.length > 1 ? ctx.cfg.rounds : 1);
     subjects.forEach((subject, i) => {
@@ -96,6 +96,13 @@ export async function benchModel(job: ModelJob, ctx: JobContext): Promise<JobRes
   const agree = await syntheticFaceJpeg(contract.input.width, contract.input.height);
   const maxBatch = Math.max(...ctx.cfg.batches);
   let reference: Float32Array | undefined;
+  // A model with a fixed batch dimension (e.g. 1) clamps trt-landmarker's maxBatch; larger batches cannot run at all.
+  let batches = ctx.cfg.batches;
+  const clampBatches = (limit: number) => {
+    const skipped = batches.filter((b) => b > limit);
+    if (skipped.length) out.notes.push(`${job.name}: batch ${skipped.join(', ')} skipped: the model accepts at most ${limit} per run`);
+    batches = batches.filter((b) => b <= limit);
+  };
 
   const cpu: Subject[] = [];
   try {
@@ -114,13 +121,14 @@ export async function benchModel(job: ModelJob, ctx: JobContext): Promise<JobRes
       out.setup.push({ model: job.name, subject: 'ours', backend: ours.backend, precision: ours.precision, setupMs: ours.setupMs, details: ours.details });
       out.versions.tensorrt ??= ours.landmarker.info.versions.tensorrt;
       out.versions.cuda ??= ours.landmarker.info.versions.cuda;
+      clampBatches(ours.landmarker.info.maxBatch);
       if (ours.backend === 'onnxruntime') {
         reference = (await ours.landmarker.detect(agree.jpeg)).points;
         cpu.push(ours); // measured below, alternating with the hand-written pipeline
         continue;
       }
       try {
-        await benchGroup([ours], job.name, ctx, out.rows);
+        await benchGroup([ours], job.name, ctx, out.rows, batches);
       } finally {
         await ours.dispose();
       }
@@ -134,7 +142,7 @@ export async function benchModel(job: ModelJob, ctx: JobContext): Promise<JobRes
     }
     if (cpu.length) {
       log(`${job.name}: ${cpu.map((c) => c.label.split(':')[0]).join(' / ')}${cpu.length > 1 ? ` (${ctx.cfg.rounds} alternating rounds)` : ''}`);
-      await benchGroup(cpu, job.name, ctx, out.rows);
+      await benchGroup(cpu, job.name, ctx, out.rows, batches);
     }
   } finally {
     for (const c of cpu) await c.dispose();
@@ -151,7 +159,7 @@ export async function benchModel(job: ModelJob, ctx: JobContext): Promise<JobRes
         weights: { arch: job.arch, seed: 0 },
         image: ctx.image.jpeg,
         agreeImage: agree.jpeg,
-        batches: ctx.cfg.batches,
+        batches,
         run: ctx.run,
         threads: ctx.torchThreads,
       });
