@@ -1,6 +1,8 @@
 // CPU reference preprocessing: frame -> crop -> bilinear resize -> (p * scale - mean) / std -> NCHW float32.
-// This is the reference the CUDA kernel is checked against, so it is written plainly (double arithmetic,
-// one pixel at a time). Semantics are documented in docs/native.md and src/native/addon.ts.
+// This is the reference the CUDA kernel is checked against, so it is written plainly (double arithmetic, the
+// per-pixel formula of docs/native.md). The per-column and per-row sampling terms are computed once per frame
+// (tables) with that formula's own expressions and order, so the output is bit-identical to evaluating it per
+// pixel. Semantics are documented in docs/native.md and src/native/addon.ts.
 #pragma once
 
 #include <cstddef>
