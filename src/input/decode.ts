@@ -4,7 +4,7 @@
  * are in the stored pixel grid (the grid annotations such as 300W's .pts refer to).
  */
 import { readFile } from 'node:fs/promises';
-import sharp, { type Metadata } from 'sharp';
+import sharp, { type Metadata, type OutputInfo } from 'sharp';
 import { describe, invalidType, LandmarkerError } from '../errors';
 import { NativeFormat, type NativeFrame } from '../native/addon';
 import { isRawFrameLike, MAX_DIMENSION, rangeError, validateRawFrame } from './validate';
@@ -43,33 +43,58 @@ async function readImageFile(path: string): Promise<Buffer> {
   }
 }
 
-/** Decodes an encoded image. `what` names it in messages (a path or "Buffer of length N"). */
+/**
+ * Decodes an encoded image. `what` names it in messages (a path or "Buffer of length N").
+ *
+ * One sharp call does the work: its pixel limit (MAX_DIMENSION^2) is checked by libvips from the header, before
+ * any pixel memory is allocated, so a 30000x30000 image is refused without being decoded. The per-side limit is
+ * checked on the decoded size (an image within the pixel limit is bounded in memory anyway). Only when that call
+ * fails is the header read on its own (metadata()), to tell a too large image (RangeError naming its size, the
+ * same error as before any pixels are decoded) from an unreadable one (ERR_IMAGE_DECODE). Saves a metadata() call
+ * (about 0.1-0.4 ms) on every good image.
+ */
 export async function decodeEncoded(bytes: Buffer, what: string, name: string): Promise<NativeFrame> {
   if (bytes.length === 0) throw new LandmarkerError('ERR_IMAGE_DECODE', `Cannot decode image (${what}): it is empty`);
-  const limit = MAX_DIMENSION * MAX_DIMENSION;
-  let meta: Metadata;
+  let decoded: { data: Buffer; info: OutputInfo };
   try {
-    // Header only: lets us refuse huge images before any pixel memory is allocated.
-    meta = await sharp(bytes, { limitInputPixels: false }).metadata();
-  } catch (err) {
-    throw new LandmarkerError('ERR_IMAGE_DECODE', `Cannot decode image (${what}): ${firstLine(err)}`, { cause: err });
-  }
-  const w = meta.width ?? 0;
-  const h = meta.height ?? 0;
-  if (w < 1 || h < 1 || w > MAX_DIMENSION || h > MAX_DIMENSION) {
-    throw rangeError(name, `an image of 1 to ${MAX_DIMENSION} pixels per side`, `a ${w}x${h} image (${what})`);
-  }
-  try {
-    const { data, info } = await sharp(bytes, { limitInputPixels: limit, failOn: 'warning' })
+    decoded = await sharp(bytes, { limitInputPixels: MAX_DIMENSION * MAX_DIMENSION, failOn: 'warning' })
       .removeAlpha()
       .toColourspace('srgb')
       .raw({ depth: 'uchar' })
       .toBuffer({ resolveWithObject: true });
-    if (info.channels !== 3) throw new Error(`decoder produced ${info.channels} channels, expected 3`);
-    return { data: new Uint8Array(data.buffer, data.byteOffset, data.length), width: info.width, height: info.height, format: NativeFormat.RGB };
   } catch (err) {
-    throw new LandmarkerError('ERR_IMAGE_DECODE', `Cannot decode image (${what}): ${firstLine(err)}`, { cause: err });
+    throw await explainFailure(bytes, what, name, err);
   }
+  const { data, info } = decoded;
+  const tooLarge = sizeError(info.width, info.height, what, name);
+  if (tooLarge) throw tooLarge;
+  if (info.channels !== 3) {
+    throw new LandmarkerError('ERR_IMAGE_DECODE', `Cannot decode image (${what}): decoder produced ${info.channels} channels, expected 3`);
+  }
+  return { data: new Uint8Array(data.buffer, data.byteOffset, data.length), width: info.width, height: info.height, format: NativeFormat.RGB };
+}
+
+/** The RangeError for an image outside 1..MAX_DIMENSION per side, or undefined. */
+function sizeError(w: number, h: number, what: string, name: string): Error | undefined {
+  if (w >= 1 && h >= 1 && w <= MAX_DIMENSION && h <= MAX_DIMENSION) return undefined;
+  return rangeError(name, `an image of 1 to ${MAX_DIMENSION} pixels per side`, `a ${w}x${h} image (${what})`);
+}
+
+/**
+ * The error for a failed decode: the header alone (no pixel limit) says whether the image is too large (RangeError
+ * with its size) or unreadable (ERR_IMAGE_DECODE with the header reader's message, else the decoder's).
+ */
+async function explainFailure(bytes: Buffer, what: string, name: string, decodeErr: unknown): Promise<Error> {
+  let meta: Metadata;
+  try {
+    meta = await sharp(bytes, { limitInputPixels: false }).metadata();
+  } catch (err) {
+    return new LandmarkerError('ERR_IMAGE_DECODE', `Cannot decode image (${what}): ${firstLine(err)}`, { cause: err });
+  }
+  return (
+    sizeError(meta.width ?? 0, meta.height ?? 0, what, name) ??
+    new LandmarkerError('ERR_IMAGE_DECODE', `Cannot decode image (${what}): ${firstLine(decodeErr)}`, { cause: decodeErr })
+  );
 }
 
 function firstLine(err: unknown): string {
