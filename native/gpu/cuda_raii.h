@@ -83,18 +83,35 @@ class CudaEvent : public MoveOnly<CudaEvent, cudaEvent_t> {
   }
 };
 
-// Device memory of a fixed size. Allocation failure throws ERR_CUDA "cudaMalloc(<size>) failed: out of memory".
-class DeviceBuffer : public MoveOnly<DeviceBuffer, void*> {
+// Allocators for CudaBuffer: device memory, and page-locked host memory (needed for truly asynchronous copies and
+// for CUDA graph capture of memcpys).
+struct DeviceAllocator {
+  static constexpr const char* kName = "cudaMalloc";
+  static cudaError_t Allocate(void** p, size_t bytes) { return cudaMalloc(p, bytes); }
+  static void Free(void* p) noexcept { cudaFree(p); }
+};
+struct PinnedAllocator {
+  static constexpr const char* kName = "cudaMallocHost";
+  static cudaError_t Allocate(void** p, size_t bytes) { return cudaMallocHost(p, bytes); }
+  static void Free(void* p) noexcept { cudaFreeHost(p); }
+};
+
+// Memory of a fixed size from one allocator. Allocation failure throws ERR_CUDA naming the call and the size,
+// e.g. "cudaMalloc(512 MiB) failed: out of memory".
+template <typename Allocator>
+class CudaBuffer : public MoveOnly<CudaBuffer<Allocator>, void*> {
+  using Base = MoveOnly<CudaBuffer<Allocator>, void*>;
+
  public:
-  DeviceBuffer() = default;
-  explicit DeviceBuffer(size_t bytes) : size_(bytes) {
-    if (bytes > 0) CudaCheck(cudaMalloc(&h_, bytes), "cudaMalloc(" + Bytes(bytes) + ")");
+  CudaBuffer() = default;
+  explicit CudaBuffer(size_t bytes) : size_(bytes) {
+    if (bytes > 0) CudaCheck(Allocator::Allocate(&this->h_, bytes), std::string(Allocator::kName) + "(" + Bytes(bytes) + ")");
   }
-  ~DeviceBuffer() { Release(); }
-  DeviceBuffer(DeviceBuffer&& o) noexcept : MoveOnly(std::move(o)), size_(std::exchange(o.size_, 0)) {}
-  DeviceBuffer& operator=(DeviceBuffer&& o) noexcept {
+  ~CudaBuffer() { Release(); }
+  CudaBuffer(CudaBuffer&& o) noexcept : Base(std::move(o)), size_(std::exchange(o.size_, 0)) {}
+  CudaBuffer& operator=(CudaBuffer&& o) noexcept {
     if (this != &o) {
-      MoveOnly::operator=(std::move(o));
+      Base::operator=(std::move(o));
       size_ = std::exchange(o.size_, 0);
     }
     return *this;
@@ -102,46 +119,19 @@ class DeviceBuffer : public MoveOnly<DeviceBuffer, void*> {
   size_t size() const noexcept { return size_; }
   template <typename T>
   T* as() const noexcept {
-    return static_cast<T*>(h_);
+    return static_cast<T*>(this->h_);
   }
   void Release() noexcept {
-    if (h_) cudaFree(h_);
-    h_ = nullptr;
+    if (this->h_) Allocator::Free(this->h_);
+    this->h_ = nullptr;
   }
 
  private:
   size_t size_ = 0;
 };
 
-// Page-locked host memory (needed for truly asynchronous copies and for CUDA graph capture of memcpys).
-class PinnedBuffer : public MoveOnly<PinnedBuffer, void*> {
- public:
-  PinnedBuffer() = default;
-  explicit PinnedBuffer(size_t bytes) : size_(bytes) {
-    if (bytes > 0) CudaCheck(cudaMallocHost(&h_, bytes), "cudaMallocHost(" + Bytes(bytes) + ")");
-  }
-  ~PinnedBuffer() { Release(); }
-  PinnedBuffer(PinnedBuffer&& o) noexcept : MoveOnly(std::move(o)), size_(std::exchange(o.size_, 0)) {}
-  PinnedBuffer& operator=(PinnedBuffer&& o) noexcept {
-    if (this != &o) {
-      MoveOnly::operator=(std::move(o));
-      size_ = std::exchange(o.size_, 0);
-    }
-    return *this;
-  }
-  size_t size() const noexcept { return size_; }
-  template <typename T>
-  T* as() const noexcept {
-    return static_cast<T*>(h_);
-  }
-  void Release() noexcept {
-    if (h_) cudaFreeHost(h_);
-    h_ = nullptr;
-  }
-
- private:
-  size_t size_ = 0;
-};
+using DeviceBuffer = CudaBuffer<DeviceAllocator>;
+using PinnedBuffer = CudaBuffer<PinnedAllocator>;
 
 // An instantiated CUDA graph captured from a stream. Capture: Begin(stream), queue work, End(stream).
 class CudaGraph : public MoveOnly<CudaGraph, cudaGraphExec_t> {
