@@ -4,6 +4,7 @@
 #include <limits>
 
 #include "../core/check.h"
+#include "../core/preprocess.h"
 
 namespace trtl {
 
@@ -143,6 +144,22 @@ ArrayView<float> Float32Arg(const Napi::Value& v, const std::string& name) {
 
 ArrayView<int32_t> Int32Arg(const Napi::Value& v, const std::string& name) {
   return TypedArg<int32_t>(v, name, napi_int32_array, napi_int32_array, "an Int32Array");
+}
+
+FrameView FrameArg(const Napi::Value& v, const std::string& name, std::vector<Napi::ObjectReference>* keep) {
+  Napi::Object f = ObjectArg(v, name);
+  Napi::Value data = f.Get("data");
+  ArrayView<uint8_t> bytes = Uint8Arg(data, name + ".data");
+  FrameView view;
+  view.data = bytes.data;
+  view.size = bytes.size;
+  view.width = static_cast<int>(IntArg(f.Get("width"), name + ".width", 1, 1 << 30));
+  view.height = static_cast<int>(IntArg(f.Get("height"), name + ".height", 1, 1 << 30));
+  view.format = static_cast<FrameFormat>(IntArg(f.Get("format"), name + ".format", INT32_MIN, INT32_MAX));
+  ValidateFrame(view, name.c_str());
+  view.size = static_cast<size_t>(view.width) * view.height * Channels(view.format);
+  if (keep != nullptr) keep->push_back(Napi::Persistent(data.As<Napi::Object>()));
+  return view;
 }
 
 Crop CropArg(const Napi::Value& v, const std::string& name) {

@@ -67,6 +67,11 @@ ArrayView<uint8_t> Uint8Arg(const Napi::Value& v, const std::string& name);
 ArrayView<float> Float32Arg(const Napi::Value& v, const std::string& name);
 ArrayView<int32_t> Int32Arg(const Napi::Value& v, const std::string& name);
 
+// A frame {data: Uint8Array, width, height, format}, checked by the core's ValidateFrame; `size` is set to the bytes
+// the frame occupies (width x height x channels). When `keep` is given, the Uint8Array is referenced there so that
+// GC cannot free its memory while a worker thread reads it.
+FrameView FrameArg(const Napi::Value& v, const std::string& name, std::vector<Napi::ObjectReference>* keep);
+
 Crop CropArg(const Napi::Value& v, const std::string& name);
 std::vector<Crop> CropsArg(const Napi::Value& v, const std::string& name);
 

@@ -25,23 +25,7 @@ PreprocessArgs ReadArgs(const Napi::CallbackInfo& info, std::vector<Napi::Object
   PreprocessArgs a;
   Napi::Array frames = ArrayArg(info[0], "frames");
   for (uint32_t i = 0; i < frames.Length(); ++i) {
-    const std::string name = "frames[" + std::to_string(i) + "]";
-    Napi::Object f = ObjectArg(frames.Get(i), name);
-    Napi::Value data = f.Get("data");
-    ArrayView<uint8_t> bytes = Uint8Arg(data, name + ".data");
-    FrameView view;
-    view.data = bytes.data;
-    view.size = bytes.size;
-    view.width = static_cast<int>(IntArg(f.Get("width"), name + ".width", 1, 1 << 30));
-    view.height = static_cast<int>(IntArg(f.Get("height"), name + ".height", 1, 1 << 30));
-    const int64_t format = IntArg(f.Get("format"), name + ".format", INT32_MIN, INT32_MAX);
-    if (!IsValidFormat(static_cast<int>(format))) {
-      throw CoreError(kErrInvalidArgValue, "Expected a format 0..4 (RGB, BGR, RGBA, BGRA, GRAY) for `" + name +
-                                               ".format` but received " + std::to_string(format));
-    }
-    view.format = static_cast<FrameFormat>(format);
-    a.frames.push_back(view);
-    if (keep != nullptr) keep->push_back(Napi::Persistent(data.As<Napi::Object>()));
+    a.frames.push_back(FrameArg(frames.Get(i), "frames[" + std::to_string(i) + "]", keep));
   }
   a.crops = CropsArg(info[1], "crops");
   Napi::Object p = ObjectArg(info[2], "params");

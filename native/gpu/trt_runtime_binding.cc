@@ -120,22 +120,7 @@ Napi::Value RuntimeWrap::Run(const Napi::CallbackInfo& info) {
     auto crops = std::make_shared<std::vector<Crop>>(CropsArg(info[1], "crops"));
     std::vector<Napi::ObjectReference> keep;
     for (uint32_t i = 0; i < frames.Length(); ++i) {
-      const std::string name = "frames[" + std::to_string(i) + "]";
-      Napi::Object f = ObjectArg(frames.Get(i), name);
-      Napi::Value data = f.Get("data");
-      ArrayView<uint8_t> bytes = Uint8Arg(data, name + ".data");
-      FrameView v;
-      v.data = bytes.data;
-      v.width = static_cast<int>(IntArg(f.Get("width"), name + ".width", 1, 1 << 30));
-      v.height = static_cast<int>(IntArg(f.Get("height"), name + ".height", 1, 1 << 30));
-      const int64_t format = IntArg(f.Get("format"), name + ".format", 0, 4);
-      v.format = static_cast<FrameFormat>(format);
-      v.size = static_cast<size_t>(v.width) * v.height * Channels(v.format);
-      if (bytes.size < v.size) {
-        FailRange(name + ".data", "at least " + std::to_string(v.size) + " bytes", std::to_string(bytes.size) + " bytes");
-      }
-      views->push_back(v);
-      keep.push_back(Napi::Persistent(data.As<Napi::Object>()));
+      views->push_back(FrameArg(frames.Get(i), "frames[" + std::to_string(i) + "]", &keep));
     }
     if (views->empty() || static_cast<int>(views->size()) > rt_->max_batch()) {
       FailRange("frames", "1.." + std::to_string(rt_->max_batch()) + " frames", std::to_string(views->size()));
@@ -153,11 +138,11 @@ Napi::Value RuntimeWrap::Run(const Napi::CallbackInfo& info) {
         env, "trtl.trtRun", [rt, views, crops, result] { *result = rt->Run(*views, *crops); },
         [result](Napi::Env e) -> Napi::Value {
           Napi::Object o = Napi::Object::New(e);
-          Napi::Float32Array pts = Napi::Float32Array::New(e, result->points.size());
+          Napi::Float32Array pts = NewFloat32Array(e, result->points.size());
           std::copy(result->points.begin(), result->points.end(), pts.Data());
           o.Set("points", pts);
           if (!result->scores.empty()) {
-            Napi::Float32Array sc = Napi::Float32Array::New(e, result->scores.size());
+            Napi::Float32Array sc = NewFloat32Array(e, result->scores.size());
             std::copy(result->scores.begin(), result->scores.end(), sc.Data());
             o.Set("scores", sc);
           }
