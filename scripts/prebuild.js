@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 /*
  * Builds the prebuilt addon variants into prebuilds/<platform>-<arch>/<variant>/ (prebuildify's layout):
- *   one GPU variant per CUDA toolkit given (variant "cuda<major>", e.g. cuda12, cuda13) and a "cpu" variant.
+ *   one GPU variant per CUDA toolkit given (variant "cuda<major>", e.g. cuda12, cuda13) built with cmake-js, and a
+ *   portable "cpu" variant built with prebuildify over binding.gyp (node-gyp).
  * Beside each trt_landmarker.node it writes trt_landmarker.json (variant, CUDA version, TensorRT major compiled
  * against, CUDA architectures, addon version) which src/native/variants.ts reads to pick the variant a machine
  * can run.
@@ -18,6 +19,7 @@
 'use strict';
 
 const { spawnSync } = require('node:child_process');
+const { nodeDirArgs, nodeGypScript } = require('./node-gyp');
 const fs = require('node:fs');
 const path = require('node:path');
 
@@ -69,13 +71,32 @@ function inspectToolkit(dir) {
   return { root: fs.realpathSync(dir), nvcc, version: `${m[1]}.${m[2]}`, major: Number(m[1]) };
 }
 
+function packageBin(name, file) {
+  return path.join(path.dirname(require.resolve(`${name}/package.json`, { paths: [root] })), ...file);
+}
+
+/** GPU variants: cmake-js (CMakeLists.txt with cmake/gpu.cmake). Returns the built binary, or null. */
 function cmakeJs(outDir, defines) {
-  const bin = path.join(path.dirname(require.resolve('cmake-js/package.json', { paths: [root] })), 'bin', 'cmake-js');
-  const args = [bin, 'compile', '--config', 'Release', '--directory', root, '--out', outDir];
+  const args = [packageBin('cmake-js', ['bin', 'cmake-js']), 'compile', '--config', 'Release', '--directory', root, '--out', outDir];
   for (const d of defines) args.push(`--CD${d}`);
   log(`cmake-js ${args.slice(1).join(' ')}`);
   const r = spawnSync(process.execPath, args, { cwd: root, stdio: 'inherit', env: process.env });
-  return r.status === 0;
+  return r.status === 0 ? path.join(outDir, 'Release', 'trt_landmarker.node') : null;
+}
+
+/** The portable cpu variant: prebuildify over binding.gyp (Node-API, stripped). Returns the built binary, or null. */
+function prebuildify(outDir) {
+  const args = [packageBin('prebuildify', ['bin.js']), '--napi', '--strip', '--out', outDir];
+  log(`prebuildify ${args.slice(1).join(' ')}`);
+  // prebuildify runs `node-gyp` from PATH and would fetch headers for its own --target; give it npm's node-gyp
+  // and, where Node's headers are installed, the nodedir (node-gyp reads npm_config_nodedir).
+  const env = { ...process.env };
+  const gyp = nodeGypScript();
+  if (gyp && !env.PREBUILD_NODE_GYP) env.PREBUILD_NODE_GYP = gyp;
+  for (const a of nodeDirArgs()) env.npm_config_nodedir = a.slice('--nodedir='.length);
+  const r = spawnSync(process.execPath, args, { cwd: root, stdio: 'inherit', env });
+  const built = path.join(outDir, 'prebuilds', `${process.platform}-${process.arch}`, `${pkg.name}.node`);
+  return r.status === 0 && fs.existsSync(built) ? built : null;
 }
 
 function cacheValue(buildDir, name) {
@@ -97,8 +118,8 @@ function describe(file) {
 
 function buildVariant(variant, defines, o, toolkit) {
   const buildDir = path.join(root, `build-prebuild-${variant}`);
-  if (!cmakeJs(buildDir, defines)) return `cmake-js failed for ${variant}`;
-  const built = path.join(buildDir, 'Release', 'trt_landmarker.node');
+  const built = variant === 'cpu' ? prebuildify(buildDir) : cmakeJs(buildDir, defines);
+  if (!built) return `${variant === 'cpu' ? 'prebuildify' : 'cmake-js'} failed for ${variant}`;
   const { b, g } = describe(built);
   if (variant !== 'cpu' && b.variant !== variant) return `${variant}: the build reports variant ${b.variant} (nvcc not used?)`;
   const dest = path.join(o.out, `${process.platform}-${process.arch}`, variant);
@@ -148,7 +169,7 @@ function main() {
     if (err) failures.push(err);
   }
   if (o.cpu) {
-    const err = buildVariant('cpu', ['TRTL_WITH_CUDA=OFF'], o, undefined);
+    const err = buildVariant('cpu', [], o, undefined);
     if (err) failures.push(err);
   }
   for (const f of failures) log(`FAILED: ${f}`);
