@@ -1,4 +1,5 @@
-// decodePipnet and decodeRegression: synchronous (a few microseconds of work for a batch), run on the JS thread.
+// decodePipnet and decodeRegression: synchronous (a few microseconds of work for a batch), run on the JS
+// thread.
 #include <string>
 #include <vector>
 

@@ -1,5 +1,5 @@
-// RegisterGpu for builds without GPU sources: gpuStatus() says so and why (the reason is fixed at build time by
-// CMakeLists.txt / cmake/gpu.cmake or binding.gyp through TRTL_GPU_ABSENT_REASON).
+// RegisterGpu for builds without GPU sources: gpuStatus() says so and why (the reason is fixed at build time
+// by CMakeLists.txt / cmake/gpu.cmake or binding.gyp through TRTL_GPU_ABSENT_REASON).
 #include "gpu_register.h"
 
 #ifndef TRTL_GPU_ABSENT_REASON

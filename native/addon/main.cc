@@ -27,8 +27,8 @@ std::string CompilerName() {
 #endif
 }
 
-// What this binary was compiled with. GPU builds define TRTL_WITH_CUDA, TRTL_CUDA_VERSION ("13.0") and, when the
-// TensorRT sources were compiled, TRTL_TENSORRT_MAJOR (an integer) through TRTL_GPU_DEFS.
+// What this binary was compiled with. GPU builds define TRTL_WITH_CUDA, TRTL_CUDA_VERSION ("13.0") and, when
+// the TensorRT sources were compiled, TRTL_TENSORRT_MAJOR (an integer) through TRTL_GPU_DEFS.
 Napi::Value BuildInfo(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   Napi::Object o = Napi::Object::New(env);

@@ -51,23 +51,36 @@ namespace {
 
 const char* TypedArrayName(napi_typedarray_type t) {
   switch (t) {
-    case napi_int8_array: return "Int8Array";
-    case napi_uint8_array: return "Uint8Array";
-    case napi_uint8_clamped_array: return "Uint8ClampedArray";
-    case napi_int16_array: return "Int16Array";
-    case napi_uint16_array: return "Uint16Array";
-    case napi_int32_array: return "Int32Array";
-    case napi_uint32_array: return "Uint32Array";
-    case napi_float32_array: return "Float32Array";
-    case napi_float64_array: return "Float64Array";
-    case napi_bigint64_array: return "BigInt64Array";
-    case napi_biguint64_array: return "BigUint64Array";
-    default: return "TypedArray";
+    case napi_int8_array:
+      return "Int8Array";
+    case napi_uint8_array:
+      return "Uint8Array";
+    case napi_uint8_clamped_array:
+      return "Uint8ClampedArray";
+    case napi_int16_array:
+      return "Int16Array";
+    case napi_uint16_array:
+      return "Uint16Array";
+    case napi_int32_array:
+      return "Int32Array";
+    case napi_uint32_array:
+      return "Uint32Array";
+    case napi_float32_array:
+      return "Float32Array";
+    case napi_float64_array:
+      return "Float64Array";
+    case napi_bigint64_array:
+      return "BigInt64Array";
+    case napi_biguint64_array:
+      return "BigUint64Array";
+    default:
+      return "TypedArray";
   }
 }
 
 [[noreturn]] void FailType(const std::string& name, const std::string& expected, const Napi::Value& v) {
-  throw CoreError(kErrInvalidArgType, "Expected " + expected + " for `" + name + "` but received " + Describe(v));
+  throw CoreError(kErrInvalidArgType,
+                  "Expected " + expected + " for `" + name + "` but received " + Describe(v));
 }
 
 }  // namespace
@@ -81,7 +94,8 @@ std::string Describe(const Napi::Value& v) {
   if (v.IsArray()) return "array of length " + std::to_string(v.As<Napi::Array>().Length());
   if (v.IsTypedArray()) {
     auto t = v.As<Napi::TypedArray>();
-    return std::string(TypedArrayName(t.TypedArrayType())) + " of length " + std::to_string(t.ElementLength());
+    return std::string(TypedArrayName(t.TypedArrayType())) + " of length " +
+           std::to_string(t.ElementLength());
   }
   if (v.IsFunction()) return "function";
   if (v.IsObject()) return "object";
@@ -108,7 +122,8 @@ double NumberArg(const Napi::Value& v, const std::string& name) {
 int64_t IntArg(const Napi::Value& v, const std::string& name, int64_t min, int64_t max) {
   if (!v.IsNumber()) FailType(name, "an integer", v);
   const double d = v.As<Napi::Number>().DoubleValue();
-  if (!(std::isfinite(d) && d == std::floor(d) && d >= static_cast<double>(min) && d <= static_cast<double>(max))) {
+  if (!(std::isfinite(d) && d == std::floor(d) && d >= static_cast<double>(min) &&
+        d <= static_cast<double>(max))) {
     FailRange(name, "an integer in " + std::to_string(min) + ".." + std::to_string(max), Num(d));
   }
   return static_cast<int64_t>(d);
@@ -127,7 +142,8 @@ ArrayView<T> TypedArg(const Napi::Value& v, const std::string& name, napi_typeda
   if (!v.IsTypedArray()) FailType(name, expected, v);
   auto arr = v.As<Napi::TypedArray>();
   if (arr.TypedArrayType() != want && arr.TypedArrayType() != also) FailType(name, expected, v);
-  // Data() of a TypedArrayOf<T> is the view's start (buffer data + byte offset). A detached buffer has length 0.
+  // Data() of a TypedArrayOf<T> is the view's start (buffer data + byte offset). A detached buffer has length
+  // 0.
   auto typed = v.As<Napi::TypedArrayOf<T>>();
   return ArrayView<T>{typed.Data(), typed.ElementLength()};
 }
@@ -177,7 +193,8 @@ std::vector<Crop> CropsArg(const Napi::Value& v, const std::string& name) {
   Napi::Array arr = ArrayArg(v, name);
   std::vector<Crop> crops;
   crops.reserve(arr.Length());
-  for (uint32_t i = 0; i < arr.Length(); ++i) crops.push_back(CropArg(arr.Get(i), name + "[" + std::to_string(i) + "]"));
+  for (uint32_t i = 0; i < arr.Length(); ++i)
+    crops.push_back(CropArg(arr.Get(i), name + "[" + std::to_string(i) + "]"));
   return crops;
 }
 

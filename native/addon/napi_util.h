@@ -1,6 +1,7 @@
-// Argument reading and error conversion shared by the bindings. Readers throw trtl::CoreError with a code and an
-// "Expected ... for `name` but received ..." message; Guard() turns any C++ exception into a JS error whose
-// `code` property is set (RangeError for ERR_OUT_OF_RANGE, TypeError for ERR_INVALID_ARG_*, Error otherwise).
+// Argument reading and error conversion shared by the bindings. Readers throw trtl::CoreError with a code and
+// an "Expected ... for `name` but received ..." message; Guard() turns any C++ exception into a JS error
+// whose `code` property is set (RangeError for ERR_OUT_OF_RANGE, TypeError for ERR_INVALID_ARG_*, Error
+// otherwise).
 #pragma once
 
 #include <napi.h>
@@ -24,7 +25,8 @@ Napi::Error CodedError(Napi::Env env, const std::string& code, const std::string
 // Gives a JS error that came from V8 or node-addon-api (no `code` yet) the code ERR_INTERNAL.
 void EnsureCode(Napi::Error& e);
 
-// Short description of a JS value for messages ("undefined", "array of length 3", "Float32Array of length 8").
+// Short description of a JS value for messages ("undefined", "array of length 3", "Float32Array of length
+// 8").
 std::string Describe(const Napi::Value& v);
 
 // Runs fn and converts CoreError / std::exception into coded JS errors.
@@ -67,9 +69,9 @@ ArrayView<uint8_t> Uint8Arg(const Napi::Value& v, const std::string& name);
 ArrayView<float> Float32Arg(const Napi::Value& v, const std::string& name);
 ArrayView<int32_t> Int32Arg(const Napi::Value& v, const std::string& name);
 
-// A frame {data: Uint8Array, width, height, format}, checked by the core's ValidateFrame; `size` is set to the bytes
-// the frame occupies (width x height x channels). When `keep` is given, the Uint8Array is referenced there so that
-// GC cannot free its memory while a worker thread reads it.
+// A frame {data: Uint8Array, width, height, format}, checked by the core's ValidateFrame; `size` is set to
+// the bytes the frame occupies (width x height x channels). When `keep` is given, the Uint8Array is
+// referenced there so that GC cannot free its memory while a worker thread reads it.
 FrameView FrameArg(const Napi::Value& v, const std::string& name, std::vector<Napi::ObjectReference>* keep);
 
 Crop CropArg(const Napi::Value& v, const std::string& name);

@@ -1,5 +1,5 @@
-// preprocess (AsyncWorker + Promise) and preprocessSync. Arguments are read and validated on the JS thread; the
-// pixel work runs on a libuv worker thread writing into a Float32Array allocated here on the JS thread.
+// preprocess (AsyncWorker + Promise) and preprocessSync. Arguments are read and validated on the JS thread;
+// the pixel work runs on a libuv worker thread writing into a Float32Array allocated here on the JS thread.
 #include <memory>
 #include <string>
 #include <vector>
@@ -71,7 +71,9 @@ class PreprocessWorker : public Napi::AsyncWorker {
 
   void OnOK() override { deferred_.Resolve(out_.Value()); }
 
-  void OnError(const Napi::Error& e) override { deferred_.Reject(CodedError(Env(), code_, e.Message()).Value()); }
+  void OnError(const Napi::Error& e) override {
+    deferred_.Reject(CodedError(Env(), code_, e.Message()).Value());
+  }
 
  private:
   PreprocessArgs args_;
@@ -87,7 +89,8 @@ Napi::Float32Array AllocateOutput(Napi::Env env, const PreprocessArgs& a) {
   return NewFloat32Array(env, PreprocessOutputSize(a.frames.size(), a.params));
 }
 
-// Never throws synchronously: bad arguments reject the promise (with the same coded error preprocessSync throws).
+// Never throws synchronously: bad arguments reject the promise (with the same coded error preprocessSync
+// throws).
 Napi::Value PreprocessAsync(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   auto deferred = Napi::Promise::Deferred::New(env);

@@ -1,5 +1,5 @@
-// Small argument checks shared by the core's entry points. They throw CoreError with a code and a message that
-// says what was expected and what was received.
+// Small argument checks shared by the core's entry points. They throw CoreError with a code and a message
+// that says what was expected and what was received.
 #pragma once
 
 #include <charconv>
@@ -24,7 +24,8 @@ inline std::string Num(double v) {
 }
 
 // Throws ERR_OUT_OF_RANGE "Expected <expected> for `<name>` but received <value>".
-[[noreturn]] inline void FailRange(const std::string& name, const std::string& expected, const std::string& received) {
+[[noreturn]] inline void FailRange(const std::string& name, const std::string& expected,
+                                   const std::string& received) {
   throw CoreError(kErrOutOfRange, "Expected " + expected + " for `" + name + "` but received " + received);
 }
 
@@ -36,8 +37,8 @@ inline void CheckFinite(const std::string& name, double v) {
   if (!std::isfinite(v)) FailRange(name, "a finite number", Num(v));
 }
 
-// Product of sizes, throwing ERR_OUT_OF_RANGE instead of wrapping around (a wrapped product could make a short
-// buffer pass a length check).
+// Product of sizes, throwing ERR_OUT_OF_RANGE instead of wrapping around (a wrapped product could make a
+// short buffer pass a length check).
 inline size_t CheckedProduct(std::initializer_list<size_t> factors, const std::string& what) {
   size_t p = 1;
   for (size_t f : factors) {

@@ -1,5 +1,5 @@
-// Errors raised by the CPU core. They carry the string `code` that reaches JS (see src/errors.ts), so the addon
-// glue can turn any core failure into a coded JS error without guessing.
+// Errors raised by the CPU core. They carry the string `code` that reaches JS (see src/errors.ts), so the
+// addon glue can turn any core failure into a coded JS error without guessing.
 #pragma once
 
 #include <stdexcept>
@@ -15,7 +15,8 @@ inline constexpr const char* kErrInternal = "ERR_INTERNAL";
 
 class CoreError : public std::runtime_error {
  public:
-  CoreError(std::string code, const std::string& message) : std::runtime_error(message), code_(std::move(code)) {}
+  CoreError(std::string code, const std::string& message)
+      : std::runtime_error(message), code_(std::move(code)) {}
   const std::string& code() const noexcept { return code_; }
 
  private:

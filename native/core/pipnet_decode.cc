@@ -29,7 +29,8 @@ size_t ArgmaxFirst(const float* v, size_t n) {
 
 }  // namespace
 
-void ValidatePipnet(const PipnetHeads& h, size_t batch, const std::vector<Crop>& crops, const PipnetParams& p) {
+void ValidatePipnet(const PipnetHeads& h, size_t batch, const std::vector<Crop>& crops,
+                    const PipnetParams& p) {
   if (p.landmarks <= 0) FailRange("params.landmarks", "a positive integer", Num(p.landmarks));
   if (p.neighbors <= 0) FailRange("params.neighbors", "a positive integer", Num(p.neighbors));
   if (p.grid_width <= 0) FailRange("params.gridWidth", "a positive integer", Num(p.grid_width));
@@ -57,21 +58,24 @@ void ValidatePipnet(const PipnetHeads& h, size_t batch, const std::vector<Crop>&
   CheckSize("heads.y", h.y_size, map_size, lshape);
   CheckSize("heads.nbX", h.nb_x_size, nb_size, nbshape);
   CheckSize("heads.nbY", h.nb_y_size, nb_size, nbshape);
-  if (!h.cls || !h.x || !h.y || !h.nb_x || !h.nb_y) throw CoreError(kErrInternal, "PIPNet head pointer is null");
+  if (!h.cls || !h.x || !h.y || !h.nb_x || !h.nb_y)
+    throw CoreError(kErrInternal, "PIPNet head pointer is null");
 
-  const std::string revshape = std::to_string(rev) + " entries (landmarks " + std::to_string(L) + " x maxLen " +
-                               std::to_string(p.max_len) + ")";
-  if (p.reverse_index1_size != rev) FailRange("params.reverseIndex1", revshape, std::to_string(p.reverse_index1_size));
-  if (p.reverse_index2_size != rev) FailRange("params.reverseIndex2", revshape, std::to_string(p.reverse_index2_size));
+  const std::string revshape = std::to_string(rev) + " entries (landmarks " + std::to_string(L) +
+                               " x maxLen " + std::to_string(p.max_len) + ")";
+  if (p.reverse_index1_size != rev)
+    FailRange("params.reverseIndex1", revshape, std::to_string(p.reverse_index1_size));
+  if (p.reverse_index2_size != rev)
+    FailRange("params.reverseIndex2", revshape, std::to_string(p.reverse_index2_size));
   for (size_t k = 0; k < rev; ++k) {
     const int32_t r1 = p.reverse_index1[k], r2 = p.reverse_index2[k];
     if (r1 < 0 || static_cast<size_t>(r1) >= L) {
-      FailRange("params.reverseIndex1[" + std::to_string(k) + "]", "a landmark index 0.." + std::to_string(L - 1),
-                std::to_string(r1));
+      FailRange("params.reverseIndex1[" + std::to_string(k) + "]",
+                "a landmark index 0.." + std::to_string(L - 1), std::to_string(r1));
     }
     if (r2 < 0 || static_cast<size_t>(r2) >= nb) {
-      FailRange("params.reverseIndex2[" + std::to_string(k) + "]", "a neighbour slot 0.." + std::to_string(nb - 1),
-                std::to_string(r2));
+      FailRange("params.reverseIndex2[" + std::to_string(k) + "]",
+                "a neighbour slot 0.." + std::to_string(nb - 1), std::to_string(r2));
     }
   }
 }

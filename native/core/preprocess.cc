@@ -18,12 +18,13 @@ void ValidateFrame(const FrameView& frame, const char* name) {
   }
   if (frame.width <= 0) FailRange(n + ".width", "a positive integer", Num(frame.width));
   if (frame.height <= 0) FailRange(n + ".height", "a positive integer", Num(frame.height));
-  const size_t need = CheckedProduct(
-      {static_cast<size_t>(frame.width), static_cast<size_t>(frame.height), static_cast<size_t>(Channels(frame.format))},
-      n + ".data");
+  const size_t need = CheckedProduct({static_cast<size_t>(frame.width), static_cast<size_t>(frame.height),
+                                      static_cast<size_t>(Channels(frame.format))},
+                                     n + ".data");
   if (frame.data == nullptr || frame.size < need) {
-    FailRange(n + ".data", "at least " + std::to_string(need) + " bytes (width " + Num(frame.width) + " x height " +
-                               Num(frame.height) + " x " + std::to_string(Channels(frame.format)) + " channels)",
+    FailRange(n + ".data",
+              "at least " + std::to_string(need) + " bytes (width " + Num(frame.width) + " x height " +
+                  Num(frame.height) + " x " + std::to_string(Channels(frame.format)) + " channels)",
               std::to_string(frame.size) + " bytes");
   }
 }
@@ -44,7 +45,8 @@ void ValidatePreprocessParams(const PreprocessParams& p) {
 }
 
 size_t PreprocessOutputSize(size_t batch, const PreprocessParams& params) {
-  return CheckedProduct({batch, 3, static_cast<size_t>(params.height), static_cast<size_t>(params.width)}, "the output");
+  return CheckedProduct({batch, 3, static_cast<size_t>(params.height), static_cast<size_t>(params.width)},
+                        "the output");
 }
 
 void ValidatePreprocess(const std::vector<FrameView>& frames, const std::vector<Crop>& crops,
@@ -52,7 +54,8 @@ void ValidatePreprocess(const std::vector<FrameView>& frames, const std::vector<
   ValidatePreprocessParams(params);
   if (frames.empty()) FailRange("frames", "at least one frame", "0 frames");
   if (crops.size() != frames.size()) {
-    FailRange("crops", std::to_string(frames.size()) + " crops (one per frame)", std::to_string(crops.size()));
+    FailRange("crops", std::to_string(frames.size()) + " crops (one per frame)",
+              std::to_string(crops.size()));
   }
   for (size_t b = 0; b < frames.size(); ++b) {
     const std::string name = "frames[" + std::to_string(b) + "]";
@@ -64,8 +67,8 @@ void ValidatePreprocess(const std::vector<FrameView>& frames, const std::vector<
 
 namespace {
 
-// Byte value -> double. The same values as static_cast<double>(byte), but an int-to-double conversion per tap (12
-// per output pixel) was the largest cost of the loop; a table load is much cheaper.
+// Byte value -> double. The same values as static_cast<double>(byte), but an int-to-double conversion per tap
+// (12 per output pixel) was the largest cost of the loop; a table load is much cheaper.
 constexpr std::array<double, 256> kByteValue = [] {
   std::array<double, 256> t{};
   for (int i = 0; i < 256; ++i) t[static_cast<size_t>(i)] = i;
@@ -73,8 +76,9 @@ constexpr std::array<double, 256> kByteValue = [] {
 }();
 
 // The sampling terms of one output column (or row): every pixel of that column (row) shares them, so they are
-// computed once per frame instead of once per pixel and channel. They are the per-pixel formula's own expressions,
-// evaluated in the same order and precision, so the output is bit-identical to sampling each pixel separately.
+// computed once per frame instead of once per pixel and channel. They are the per-pixel formula's own
+// expressions, evaluated in the same order and precision, so the output is bit-identical to sampling each
+// pixel separately.
 struct AxisTap {
   bool inside = false;  // the sample lies in [-0.5, size - 0.5]; outside it the pixel is black
   size_t i0 = 0;        // offset of the left (upper) neighbour, clamped into the frame, times the axis stride
@@ -114,7 +118,8 @@ void PreprocessOne(const FrameView& frame, const Crop& crop, const PreprocessPar
   const int src_ch[3] = {p.bgr ? off.b : off.r, off.g, p.bgr ? off.r : off.b};
   const size_t plane = static_cast<size_t>(p.width) * p.height;
   const size_t row_bytes = static_cast<size_t>(frame.width) * channels;
-  const std::vector<AxisTap> cols = AxisTaps(crop.x, crop.w, p.width, frame.width, static_cast<size_t>(channels));
+  const std::vector<AxisTap> cols =
+      AxisTaps(crop.x, crop.w, p.width, frame.width, static_cast<size_t>(channels));
   const std::vector<AxisTap> rows = AxisTaps(crop.y, crop.h, p.height, frame.height, row_bytes);
   // Outside the frame the pixel is black (0) before normalisation: the same expression with pixel = 0.
   float black[3];
@@ -152,13 +157,13 @@ void PreprocessOne(const FrameView& frame, const Crop& crop, const PreprocessPar
   }
 }
 
-void Preprocess(const std::vector<FrameView>& frames, const std::vector<Crop>& crops, const PreprocessParams& params,
-                float* out, size_t out_size) {
+void Preprocess(const std::vector<FrameView>& frames, const std::vector<Crop>& crops,
+                const PreprocessParams& params, float* out, size_t out_size) {
   ValidatePreprocess(frames, crops, params);
   const size_t need = PreprocessOutputSize(frames.size(), params);
   if (out == nullptr || out_size < need) {
-    throw CoreError(kErrInternal, "preprocess output buffer holds " + std::to_string(out_size) + " floats, needs " +
-                                      std::to_string(need));
+    throw CoreError(kErrInternal, "preprocess output buffer holds " + std::to_string(out_size) +
+                                      " floats, needs " + std::to_string(need));
   }
   const size_t per_image = PreprocessOutputSize(1, params);
   for (size_t b = 0; b < frames.size(); ++b) PreprocessOne(frames[b], crops[b], params, out + b * per_image);

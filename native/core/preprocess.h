@@ -13,8 +13,8 @@
 namespace trtl {
 
 struct PreprocessParams {
-  int width = 0;   // model input width
-  int height = 0;  // model input height
+  int width = 0;     // model input width
+  int height = 0;    // model input height
   bool bgr = false;  // true: output channel 0 is blue
   double scale = 1.0;
   double mean[3] = {0, 0, 0};  // in output channel order
@@ -32,8 +32,8 @@ void ValidatePreprocessParams(const PreprocessParams& params);
 // Number of floats Preprocess writes for `batch` frames: batch * 3 * height * width.
 size_t PreprocessOutputSize(size_t batch, const PreprocessParams& params);
 
-// Validates everything (frame sizes, crop count and values, params) without touching pixels. Call it on the JS
-// thread before queueing asynchronous work so that bad input is reported synchronously.
+// Validates everything (frame sizes, crop count and values, params) without touching pixels. Call it on the
+// JS thread before queueing asynchronous work so that bad input is reported synchronously.
 void ValidatePreprocess(const std::vector<FrameView>& frames, const std::vector<Crop>& crops,
                         const PreprocessParams& params);
 

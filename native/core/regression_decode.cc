@@ -17,12 +17,14 @@ void ValidateRegression(const float* output, size_t output_size, size_t batch, s
   if (batch == 0) FailRange("batch", "a positive integer", "0");
   const size_t L = p.landmarks;
   if (row_stride < 2 * L) {
-    FailRange("rowStride", "at least " + std::to_string(2 * L) + " (2 x landmarks)", std::to_string(row_stride));
+    FailRange("rowStride", "at least " + std::to_string(2 * L) + " (2 x landmarks)",
+              std::to_string(row_stride));
   }
   const size_t need = CheckedProduct({batch, row_stride}, "output");
   if (output == nullptr || output_size != need) {
-    FailRange("output", std::to_string(need) + " floats (batch " + std::to_string(batch) +
-                            " x rowStride " + std::to_string(row_stride) + ")",
+    FailRange("output",
+              std::to_string(need) + " floats (batch " + std::to_string(batch) + " x rowStride " +
+                  std::to_string(row_stride) + ")",
               std::to_string(output_size) + " floats");
   }
   if (crops.size() != batch) {

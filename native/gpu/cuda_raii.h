@@ -1,5 +1,5 @@
-// Move-only owners of CUDA resources. Constructors throw ERR_CUDA (naming the call) on failure; destructors never
-// throw (a failing free is ignored: there is nothing useful to do with it while unwinding).
+// Move-only owners of CUDA resources. Constructors throw ERR_CUDA (naming the call) on failure; destructors
+// never throw (a failing free is ignored: there is nothing useful to do with it while unwinding).
 #pragma once
 
 #include <cuda_runtime_api.h>
@@ -83,8 +83,8 @@ class CudaEvent : public MoveOnly<CudaEvent, cudaEvent_t> {
   }
 };
 
-// Allocators for CudaBuffer: device memory, and page-locked host memory (needed for truly asynchronous copies and
-// for CUDA graph capture of memcpys).
+// Allocators for CudaBuffer: device memory, and page-locked host memory (needed for truly asynchronous copies
+// and for CUDA graph capture of memcpys).
 struct DeviceAllocator {
   static constexpr const char* kName = "cudaMalloc";
   static cudaError_t Allocate(void** p, size_t bytes) { return cudaMalloc(p, bytes); }
@@ -105,7 +105,9 @@ class CudaBuffer : public MoveOnly<CudaBuffer<Allocator>, void*> {
  public:
   CudaBuffer() = default;
   explicit CudaBuffer(size_t bytes) : size_(bytes) {
-    if (bytes > 0) CudaCheck(Allocator::Allocate(&this->h_, bytes), std::string(Allocator::kName) + "(" + Bytes(bytes) + ")");
+    if (bytes > 0)
+      CudaCheck(Allocator::Allocate(&this->h_, bytes),
+                std::string(Allocator::kName) + "(" + Bytes(bytes) + ")");
   }
   ~CudaBuffer() { Release(); }
   CudaBuffer(CudaBuffer&& o) noexcept : Base(std::move(o)), size_(std::exchange(o.size_, 0)) {}

@@ -6,7 +6,9 @@
 
 namespace trtl {
 
-std::string CudaVersionString(int v) { return std::to_string(v / 1000) + "." + std::to_string((v % 1000) / 10); }
+std::string CudaVersionString(int v) {
+  return std::to_string(v / 1000) + "." + std::to_string((v % 1000) / 10);
+}
 
 CudaStatus QueryCuda() {
   CudaStatus s;
@@ -15,16 +17,19 @@ CudaStatus QueryCuda() {
   const cudaError_t st = cudaGetDeviceCount(&s.devices);
   cudaGetLastError();
   if (s.driver == 0) {
-    s.reason = "no NVIDIA driver found (libcuda.so.1 could not be loaded): no GPU or no driver on this machine";
+    s.reason =
+        "no NVIDIA driver found (libcuda.so.1 could not be loaded): no GPU or no driver on this machine";
     return s;
   }
   if (st == cudaErrorInsufficientDriver || s.driver < s.runtime) {
-    s.reason = "the NVIDIA driver supports CUDA up to " + CudaVersionString(s.driver) + " but this addon uses CUDA " +
-               CudaVersionString(s.runtime) + ": update the driver or use a build for an older CUDA";
+    s.reason = "the NVIDIA driver supports CUDA up to " + CudaVersionString(s.driver) +
+               " but this addon uses CUDA " + CudaVersionString(s.runtime) +
+               ": update the driver or use a build for an older CUDA";
     return s;
   }
   if (st == cudaErrorNoDevice || (st == cudaSuccess && s.devices == 0)) {
-    s.reason = "no CUDA-capable GPU is visible (driver " + CudaVersionString(s.driver) + "; check CUDA_VISIBLE_DEVICES)";
+    s.reason = "no CUDA-capable GPU is visible (driver " + CudaVersionString(s.driver) +
+               "; check CUDA_VISIBLE_DEVICES)";
     return s;
   }
   if (st != cudaSuccess) {
@@ -45,8 +50,8 @@ CudaStatus QueryCuda() {
   std::string why;
   if (cudaSetDevice(0) != cudaSuccess || !KernelsRunnable(&why)) {
     cudaGetLastError();
-    s.reason = "GPU " + s.name + " (compute capability " + std::to_string(s.major) + "." + std::to_string(s.minor) +
-               ") cannot run this build's kernels: " + why;
+    s.reason = "GPU " + s.name + " (compute capability " + std::to_string(s.major) + "." +
+               std::to_string(s.minor) + ") cannot run this build's kernels: " + why;
     return s;
   }
   s.usable = true;

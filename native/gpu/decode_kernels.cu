@@ -1,8 +1,9 @@
 // PIPNet and regression decoding on the GPU, mirroring native/core/pipnet_decode.cc and regression_decode.cc.
-// PIPNet: one block per batch item; each warp takes landmarks in turn, finds the first maximum of the score map
-// (first NaN wins, as torch.argmax) with a shuffle reduction, reads the offsets and neighbour offsets there into
-// shared memory; after a barrier each thread merges one landmark with its reverse-index neighbours and maps it
-// through the crop. Coordinates are accumulated in double in the CPU's order, so results match to ~1e-6 px.
+// PIPNet: one block per batch item; each warp takes landmarks in turn, finds the first maximum of the score
+// map (first NaN wins, as torch.argmax) with a shuffle reduction, reads the offsets and neighbour offsets
+// there into shared memory; after a barrier each thread merges one landmark with its reverse-index neighbours
+// and maps it through the crop. Coordinates are accumulated in double in the CPU's order, so results match to
+// ~1e-6 px.
 #include <cuda_fp16.h>
 
 #include <string>
@@ -17,7 +18,8 @@ namespace {
 __device__ __forceinline__ float Load(const float* p, size_t i) { return __ldg(p + i); }
 __device__ __forceinline__ float Load(const __half* p, size_t i) { return __half2float(p[i]); }
 
-// true when candidate (v, k) should replace (bv, bk): NaN beats numbers, larger beats smaller, ties -> lower index.
+// true when candidate (v, k) should replace (bv, bk): NaN beats numbers, larger beats smaller, ties -> lower
+// index.
 __device__ __forceinline__ bool Better(float v, int k, float bv, int bk) {
   const bool vn = isnan(v), bn = isnan(bv);
   if (vn != bn) return vn;
@@ -29,8 +31,9 @@ constexpr int kWarps = 8;
 
 template <typename T>
 __global__ void PipnetKernel(const T* __restrict__ cls, const T* __restrict__ hx, const T* __restrict__ hy,
-                             const T* __restrict__ nbx, const T* __restrict__ nby, const GpuFrameDesc* __restrict__ descs,
-                             GpuPipnetParams p, float* __restrict__ points, float* __restrict__ scores) {
+                             const T* __restrict__ nbx, const T* __restrict__ nby,
+                             const GpuFrameDesc* __restrict__ descs, GpuPipnetParams p,
+                             float* __restrict__ points, float* __restrict__ scores) {
   extern __shared__ double smem[];  // own[L * 2] then nb[L * nb * 2], normalised
   const int L = p.landmarks, nb = p.neighbors, w = p.grid_width, h = p.grid_height;
   const int hw = w * h;
@@ -80,7 +83,8 @@ __global__ void PipnetKernel(const T* __restrict__ cls, const T* __restrict__ hx
     }
     const double n = 1.0 + p.max_len;
     const double nx = __ddiv_rn(sx, n), ny = __ddiv_rn(sy, n);
-    points[(static_cast<size_t>(b) * L + i) * 2] = static_cast<float>(__dadd_rn(d.crop_x, __dmul_rn(nx, d.crop_w)));
+    points[(static_cast<size_t>(b) * L + i) * 2] =
+        static_cast<float>(__dadd_rn(d.crop_x, __dmul_rn(nx, d.crop_w)));
     points[(static_cast<size_t>(b) * L + i) * 2 + 1] =
         static_cast<float>(__dadd_rn(d.crop_y, __dmul_rn(ny, d.crop_h)));
   }
@@ -112,10 +116,12 @@ void LaunchPipnetDecode(const void* cls, const void* x, const void* y, const voi
                         TensorType type, int batch, const GpuFrameDesc* descs, const GpuPipnetParams& p,
                         float* points, float* scores, cudaStream_t stream) {
   const size_t shared = PipnetSharedBytes(p);
-  // 48 KiB is what every architecture gives a block without opting in; 98 landmarks x 10 neighbours need 17 KiB.
+  // 48 KiB is what every architecture gives a block without opting in; 98 landmarks x 10 neighbours need 17
+  // KiB.
   if (shared > 48 * 1024) {
-    throw CoreError("ERR_OUT_OF_RANGE", "PIPNet decode needs " + std::to_string(shared) +
-                                            " bytes of shared memory (landmarks x (neighbors + 1)); at most 49152");
+    throw CoreError("ERR_OUT_OF_RANGE",
+                    "PIPNet decode needs " + std::to_string(shared) +
+                        " bytes of shared memory (landmarks x (neighbors + 1)); at most 49152");
   }
   if (batch <= 0) throw CoreError(kErrInternal, "LaunchPipnetDecode: empty batch");
   if (type == TensorType::kFloat16) {
@@ -136,11 +142,11 @@ void LaunchRegressionDecode(const void* output, TensorType type, int batch, cons
   if (n <= 0) throw CoreError(kErrInternal, "LaunchRegressionDecode: empty batch");
   const int threads = 128, blocks = (n + threads - 1) / threads;
   if (type == TensorType::kFloat16) {
-    RegressionKernel<__half><<<blocks, threads, 0, stream>>>(static_cast<const __half*>(output), batch, descs, p,
-                                                             points);
+    RegressionKernel<__half>
+        <<<blocks, threads, 0, stream>>>(static_cast<const __half*>(output), batch, descs, p, points);
   } else {
-    RegressionKernel<float><<<blocks, threads, 0, stream>>>(static_cast<const float*>(output), batch, descs, p,
-                                                            points);
+    RegressionKernel<float>
+        <<<blocks, threads, 0, stream>>>(static_cast<const float*>(output), batch, descs, p, points);
   }
   CudaCheckLaunch("RegressionKernel");
 }

@@ -1,7 +1,7 @@
 // Per-environment state of the GPU bindings (one per Node main thread / worker thread that loads the addon).
-// Not napi instance data: the CPU side may use that slot. Created by RegisterGpu, freed by an env cleanup hook,
-// which first closes every TensorRT runtime still open and cancels builds in flight, so a worker thread that
-// exits with landmarkers alive does not leak GPU memory.
+// Not napi instance data: the CPU side may use that slot. Created by RegisterGpu, freed by an env cleanup
+// hook, which first closes every TensorRT runtime still open and cancels builds in flight, so a worker thread
+// that exits with landmarkers alive does not leak GPU memory.
 #pragma once
 
 #include <napi.h>

@@ -1,8 +1,9 @@
 // RegisterGpu for CUDA builds: gpuStatus() (CUDA driver/device and, when compiled in, TensorRT loading, each
 // with the reason it is unusable) and the TensorRT bindings. See native/addon/gpu_register.h.
+#include "../addon/gpu_register.h"
+
 #include <string>
 
-#include "../addon/gpu_register.h"
 #include "../addon/napi_util.h"
 #include "cuda_status.h"
 #include "gpu_env.h"
@@ -58,7 +59,8 @@ Napi::Value GpuStatus(const Napi::CallbackInfo& info) {
     std::string reason = cuda.reason;
 #ifdef TRTL_WITH_TENSORRT
     s.Set("tensorrtHeaders", TRTL_TENSORRT_HEADERS);
-    // Loading TensorRT needs no GPU, so it is tried either way: tensorrtReason then says what else is missing.
+    // Loading TensorRT needs no GPU, so it is tried either way: tensorrtReason then says what else is
+    // missing.
     std::string trt_reason;
     if (const TrtLibrary* lib = LoadTensorRt(&trt_reason)) {
       s.Set("tensorrtVersion", lib->version_string);
@@ -93,7 +95,8 @@ void Cleanup(GpuEnv* genv) {
 
 void RegisterGpu(Napi::Env env, Napi::Object exports) {
   auto* genv = new GpuEnv();
-  napi_add_env_cleanup_hook(env, [](void* arg) { Cleanup(static_cast<GpuEnv*>(arg)); }, genv);
+  napi_add_env_cleanup_hook(
+      env, [](void* arg) { Cleanup(static_cast<GpuEnv*>(arg)); }, genv);
   exports.Set("gpuStatus", Napi::Function::New(env, GpuStatus, "gpuStatus"));
 #ifdef TRTL_WITH_TENSORRT
   RegisterTensorRt(env, exports, genv);

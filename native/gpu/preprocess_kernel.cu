@@ -1,7 +1,8 @@
 // Crop + bilinear resize + normalise, raw uint8 frames -> NCHW FP32/FP16, in one pass over a batch.
-// Mirrors native/core/preprocess.cc: the source coordinate of every output pixel and the inside/outside decision
-// are computed in double with explicit round-to-nearest intrinsics (no FMA contraction), in the CPU's order, so
-// they are bit-identical; only the 4-tap blend and the normalisation run in float (error ~1e-5 of a pixel level).
+// Mirrors native/core/preprocess.cc: the source coordinate of every output pixel and the inside/outside
+// decision are computed in double with explicit round-to-nearest intrinsics (no FMA contraction), in the
+// CPU's order, so they are bit-identical; only the 4-tap blend and the normalisation run in float (error
+// ~1e-5 of a pixel level).
 #include <cuda_fp16.h>
 
 #include <string>
@@ -24,7 +25,8 @@ struct Norm {
 __device__ __forceinline__ void Store(float* out, size_t i, float v) { out[i] = v; }
 __device__ __forceinline__ void Store(__half* out, size_t i, float v) { out[i] = __float2half_rn(v); }
 
-// Source coordinate of output index o along an axis: origin + (o + 0.5) * extent / size - 0.5, as the CPU does it.
+// Source coordinate of output index o along an axis: origin + (o + 0.5) * extent / size - 0.5, as the CPU
+// does it.
 __device__ __forceinline__ double SourceCoord(double origin, int o, double extent, int size) {
   const double t = __ddiv_rn(__dmul_rn(static_cast<double>(o) + 0.5, extent), static_cast<double>(size));
   return __dsub_rn(__dadd_rn(origin, t), 0.5);
@@ -42,11 +44,20 @@ __global__ void PreprocessKernel(const uint8_t* __restrict__ frames, const GpuFr
   const uint8_t* img = frames + d.offset;
   int channels = 3, r = 0, g = 1, bl = 2;
   switch (d.format) {
-    case static_cast<int>(FrameFormat::BGR): r = 2, bl = 0; break;
-    case static_cast<int>(FrameFormat::RGBA): channels = 4; break;
-    case static_cast<int>(FrameFormat::BGRA): channels = 4, r = 2, bl = 0; break;
-    case static_cast<int>(FrameFormat::GRAY): channels = 1, r = 0, g = 0, bl = 0; break;
-    default: break;  // RGB
+    case static_cast<int>(FrameFormat::BGR):
+      r = 2, bl = 0;
+      break;
+    case static_cast<int>(FrameFormat::RGBA):
+      channels = 4;
+      break;
+    case static_cast<int>(FrameFormat::BGRA):
+      channels = 4, r = 2, bl = 0;
+      break;
+    case static_cast<int>(FrameFormat::GRAY):
+      channels = 1, r = 0, g = 0, bl = 0;
+      break;
+    default:
+      break;  // RGB
   }
   const int src_ch[3] = {bgr ? bl : r, g, bgr ? r : bl};
 
@@ -83,8 +94,8 @@ __global__ void PreprocessKernel(const uint8_t* __restrict__ frames, const GpuFr
 
 }  // namespace
 
-void LaunchPreprocess(const uint8_t* frames, const GpuFrameDesc* descs, int batch, const GpuPreprocessParams& p,
-                      TensorType out_type, void* out, cudaStream_t stream) {
+void LaunchPreprocess(const uint8_t* frames, const GpuFrameDesc* descs, int batch,
+                      const GpuPreprocessParams& p, TensorType out_type, void* out, cudaStream_t stream) {
   if (batch <= 0 || p.width <= 0 || p.height <= 0) {
     throw CoreError(kErrInternal, "LaunchPreprocess: empty batch or output size");
   }
@@ -93,8 +104,8 @@ void LaunchPreprocess(const uint8_t* frames, const GpuFrameDesc* descs, int batc
   const dim3 block(32, 8);
   const dim3 grid((p.width + 31) / 32, (p.height + 7) / 8, batch);
   if (out_type == TensorType::kFloat16) {
-    PreprocessKernel<__half><<<grid, block, 0, stream>>>(frames, descs, p.width, p.height, p.bgr ? 1 : 0, norm,
-                                                         static_cast<__half*>(out));
+    PreprocessKernel<__half><<<grid, block, 0, stream>>>(frames, descs, p.width, p.height, p.bgr ? 1 : 0,
+                                                         norm, static_cast<__half*>(out));
   } else {
     PreprocessKernel<float><<<grid, block, 0, stream>>>(frames, descs, p.width, p.height, p.bgr ? 1 : 0, norm,
                                                         static_cast<float*>(out));

@@ -1,7 +1,7 @@
 // trtBuildEngine(onnx, options, onEvent?) -> Promise<{ engine: Buffer, timingCache: Buffer, log: string[] }>.
 // The build runs in an AsyncWorker; IProgressMonitor and logger events reach JS through a ThreadSafeFunction
-// (non-blocking: TensorRT's threads never wait on the JS thread). options.cancel (an Int32Array) set to non-zero
-// cancels the build at the next progress step.
+// (non-blocking: TensorRT's threads never wait on the JS thread). options.cancel (an Int32Array) set to
+// non-zero cancels the build at the next progress step.
 #include <atomic>
 #include <memory>
 #include <string>
@@ -53,8 +53,12 @@ class Progress final : public BuildProgress {
   void PhaseStart(const char* phase, const char* parent, int steps) override {
     Send(new Event{"start", phase ? phase : "", parent ? parent : "", "", steps, 0, ""});
   }
-  void Step(const char* phase, int step) override { Send(new Event{"step", phase ? phase : "", "", "", 0, step, ""}); }
-  void PhaseFinish(const char* phase) override { Send(new Event{"finish", phase ? phase : "", "", "", 0, 0, ""}); }
+  void Step(const char* phase, int step) override {
+    Send(new Event{"step", phase ? phase : "", "", "", 0, step, ""});
+  }
+  void PhaseFinish(const char* phase) override {
+    Send(new Event{"finish", phase ? phase : "", "", "", 0, 0, ""});
+  }
   bool Cancelled() override {
     return cancel_->load() || (token_ && __atomic_load_n(token_, __ATOMIC_SEQ_CST) != 0);
   }
@@ -92,7 +96,8 @@ class BuildWorker : public Napi::AsyncWorker {
     if (has_fn_) {
       logger_.SetSink([&progress](nvinfer1::ILogger::Severity sev, const char* msg) {
         if (sev > nvinfer1::ILogger::Severity::kWARNING) return;
-        progress.Send(new Event{"log", "", "", msg, 0, 0, sev == nvinfer1::ILogger::Severity::kWARNING ? "warning" : "error"});
+        progress.Send(new Event{"log", "", "", msg, 0, 0,
+                                sev == nvinfer1::ILogger::Severity::kWARNING ? "warning" : "error"});
       });
     }
     try {
@@ -119,7 +124,8 @@ class BuildWorker : public Napi::AsyncWorker {
     }
     Napi::Object out = Napi::Object::New(env);
     out.Set("engine", Napi::Buffer<uint8_t>::Copy(env, result_.engine.data(), result_.engine.size()));
-    out.Set("timingCache", Napi::Buffer<uint8_t>::Copy(env, result_.timing_cache.data(), result_.timing_cache.size()));
+    out.Set("timingCache",
+            Napi::Buffer<uint8_t>::Copy(env, result_.timing_cache.data(), result_.timing_cache.size()));
     Napi::Array log = Napi::Array::New(env, result_.log.size());
     for (size_t i = 0; i < result_.log.size(); ++i) log.Set(static_cast<uint32_t>(i), result_.log[i]);
     out.Set("log", log);
@@ -152,7 +158,8 @@ Napi::Value BuildEngineJs(const Napi::CallbackInfo& info) {
     req.onnx.assign(onnx.data, onnx.data + onnx.size);
     req.input_name = StringProp(o, "inputName", "options.inputName");
     req.max_batch = static_cast<int>(IntArg(o.Get("maxBatch"), "options.maxBatch", 1, 4096));
-    req.opt_batch = o.Has("optBatch") ? static_cast<int>(IntArg(o.Get("optBatch"), "options.optBatch", 1, 4096)) : 1;
+    req.opt_batch =
+        o.Has("optBatch") ? static_cast<int>(IntArg(o.Get("optBatch"), "options.optBatch", 1, 4096)) : 1;
     req.fp16 = BoolArg(o.Get("fp16"), "options.fp16");
     req.strongly_typed = BoolArg(o.Get("stronglyTyped"), "options.stronglyTyped");
     if (o.Has("timingCache") && !o.Get("timingCache").IsUndefined()) {
@@ -160,10 +167,12 @@ Napi::Value BuildEngineJs(const Napi::CallbackInfo& info) {
       req.timing_cache.assign(tc.data, tc.data + tc.size);
     }
     if (o.Has("workspaceBytes") && !o.Get("workspaceBytes").IsUndefined()) {
-      req.workspace_bytes = static_cast<size_t>(IntArg(o.Get("workspaceBytes"), "options.workspaceBytes", 0, int64_t{1} << 50));
+      req.workspace_bytes =
+          static_cast<size_t>(IntArg(o.Get("workspaceBytes"), "options.workspaceBytes", 0, int64_t{1} << 50));
     }
     if (o.Has("optimizationLevel") && !o.Get("optimizationLevel").IsUndefined()) {
-      req.optimization_level = static_cast<int>(IntArg(o.Get("optimizationLevel"), "options.optimizationLevel", 0, 5));
+      req.optimization_level =
+          static_cast<int>(IntArg(o.Get("optimizationLevel"), "options.optimizationLevel", 0, 5));
     }
     auto cancel = std::make_shared<std::atomic<bool>>(false);
     genv->Track(cancel);
@@ -174,8 +183,9 @@ Napi::Value BuildEngineJs(const Napi::CallbackInfo& info) {
       if (!t.IsTypedArray() || t.As<Napi::TypedArray>().TypedArrayType() != napi_int32_array ||
           t.As<Napi::TypedArray>().ElementLength() < 1) {
         delete worker;
-        throw CoreError(kErrInvalidArgType, "Expected an Int32Array of length >= 1 for `options.cancel` but received " +
-                                                Describe(t));
+        throw CoreError(
+            kErrInvalidArgType,
+            "Expected an Int32Array of length >= 1 for `options.cancel` but received " + Describe(t));
       }
       worker->SetToken(t.As<Napi::Int32Array>());
     }

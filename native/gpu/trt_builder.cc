@@ -39,7 +39,8 @@ std::string ParserErrors(nvonnxparser::IParser& parser) {
     std::string line = "node " + std::to_string(e->node());
     const char* name = e->nodeName();
     const char* op = e->nodeOperator();
-    if ((name && *name) || (op && *op)) line += std::string(" (") + (name ? name : "") + ", " + (op ? op : "") + ")";
+    if ((name && *name) || (op && *op))
+      line += std::string(" (") + (name ? name : "") + ", " + (op ? op : "") + ")";
     line += std::string(": ") + (e->desc() ? e->desc() : "unknown error");
     out += (out.empty() ? "" : "; ") + line;
   }
@@ -53,7 +54,8 @@ Dims WithBatch(Dims d, int batch) {
 
 }  // namespace
 
-BuildResult BuildEngine(const TrtLibrary& lib, const BuildRequest& req, BuildProgress* progress, TrtLogger& logger) {
+BuildResult BuildEngine(const TrtLibrary& lib, const BuildRequest& req, BuildProgress* progress,
+                        TrtLogger& logger) {
   // Declared first so it outlives the config that points at it.
   Monitor monitor(progress);
   TrtPtr<IBuilder> builder(static_cast<IBuilder*>(lib.create_builder(&logger, NV_TENSORRT_VERSION)));
@@ -61,8 +63,10 @@ BuildResult BuildEngine(const TrtLibrary& lib, const BuildRequest& req, BuildPro
 
   NetworkDefinitionCreationFlags flags = 0;
 #if NV_TENSORRT_MAJOR < 11
-  // TensorRT 10: strongly typed is opt-in. TensorRT 11: every network is strongly typed (the flag is deprecated).
-  if (req.strongly_typed) flags |= 1U << static_cast<uint32_t>(NetworkDefinitionCreationFlag::kSTRONGLY_TYPED);
+  // TensorRT 10: strongly typed is opt-in. TensorRT 11: every network is strongly typed (the flag is
+  // deprecated).
+  if (req.strongly_typed)
+    flags |= 1U << static_cast<uint32_t>(NetworkDefinitionCreationFlag::kSTRONGLY_TYPED);
 #endif
   TrtPtr<INetworkDefinition> network(builder->createNetworkV2(flags));
   if (!network) ThrowTrt(logger, "createNetworkV2");
@@ -90,8 +94,8 @@ BuildResult BuildEngine(const TrtLibrary& lib, const BuildRequest& req, BuildPro
   }
   const Dims dims = input->getDimensions();
   if (dims.nbDims != 4) {
-    throw CoreError("ERR_MODEL_LOAD", std::string("input \"") + input->getName() + "\" has shape " + DimsString(dims) +
-                                          "; expected NCHW [N, 3, H, W]");
+    throw CoreError("ERR_MODEL_LOAD", std::string("input \"") + input->getName() + "\" has shape " +
+                                          DimsString(dims) + "; expected NCHW [N, 3, H, W]");
   }
   for (int i = 1; i < 4; ++i) {
     if (dims.d[i] < 0) {
@@ -102,9 +106,10 @@ BuildResult BuildEngine(const TrtLibrary& lib, const BuildRequest& req, BuildPro
   if (dims.d[0] >= 0 && dims.d[0] != req.max_batch) {
     // A fixed batch in the graph: the profile must be exactly that batch.
     if (req.max_batch != 1 || dims.d[0] != 1) {
-      throw CoreError("ERR_MODEL_LOAD", std::string("input \"") + input->getName() + "\" has a fixed batch of " +
-                                            std::to_string(dims.d[0]) + "; maxBatch " +
-                                            std::to_string(req.max_batch) + " needs a dynamic batch dimension");
+      throw CoreError("ERR_MODEL_LOAD", std::string("input \"") + input->getName() +
+                                            "\" has a fixed batch of " + std::to_string(dims.d[0]) +
+                                            "; maxBatch " + std::to_string(req.max_batch) +
+                                            " needs a dynamic batch dimension");
     }
   }
 
@@ -138,7 +143,8 @@ BuildResult BuildEngine(const TrtLibrary& lib, const BuildRequest& req, BuildPro
   config->setProgressMonitor(&monitor);
 
   // Timing cache: reuse kernel timings across builds (same GPU and TensorRT version; a mismatching cache is
-  // ignored by TensorRT rather than trusted: ignoreMismatch = false makes it reject, so we start fresh instead).
+  // ignored by TensorRT rather than trusted: ignoreMismatch = false makes it reject, so we start fresh
+  // instead).
   TrtPtr<ITimingCache> cache(config->createTimingCache(req.timing_cache.data(), req.timing_cache.size()));
   if (!cache && !req.timing_cache.empty()) {
     logger.TakeErrors();

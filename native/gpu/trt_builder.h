@@ -20,11 +20,11 @@ namespace trtl {
 
 struct BuildRequest {
   std::vector<uint8_t> onnx;
-  std::string input_name;     // the image input; its batch dimension gets the profile
+  std::string input_name;  // the image input; its batch dimension gets the profile
   int max_batch = 1;
-  int opt_batch = 1;          // profile "opt" point
-  bool fp16 = false;          // TensorRT 10 weakly typed only: allow FP16 kernels
-  bool strongly_typed = true; // precision follows the graph (always so on TensorRT 11)
+  int opt_batch = 1;                  // profile "opt" point
+  bool fp16 = false;                  // TensorRT 10 weakly typed only: allow FP16 kernels
+  bool strongly_typed = true;         // precision follows the graph (always so on TensorRT 11)
   std::vector<uint8_t> timing_cache;  // previous cache (may be empty)
   size_t workspace_bytes = 0;         // 0: TensorRT's default (device memory)
   int optimization_level = -1;        // -1: TensorRT's default (3)
@@ -48,6 +48,7 @@ class BuildProgress {
 
 // Blocking; run it on a worker thread. Throws ERR_TENSORRT / ERR_MODEL_LOAD (parse errors) / ERR_DISPOSED
 // (cancelled). `progress` may be null.
-BuildResult BuildEngine(const TrtLibrary& lib, const BuildRequest& req, BuildProgress* progress, TrtLogger& logger);
+BuildResult BuildEngine(const TrtLibrary& lib, const BuildRequest& req, BuildProgress* progress,
+                        TrtLogger& logger);
 
 }  // namespace trtl

@@ -22,11 +22,16 @@ nvinfer1::ILogger::Severity EchoLevel() {
 const char* SeverityName(nvinfer1::ILogger::Severity s) {
   using S = nvinfer1::ILogger::Severity;
   switch (s) {
-    case S::kINTERNAL_ERROR: return "internal error";
-    case S::kERROR: return "error";
-    case S::kWARNING: return "warning";
-    case S::kINFO: return "info";
-    default: return "verbose";
+    case S::kINTERNAL_ERROR:
+      return "internal error";
+    case S::kERROR:
+      return "error";
+    case S::kWARNING:
+      return "warning";
+    case S::kINFO:
+      return "info";
+    default:
+      return "verbose";
   }
 }
 }  // namespace
@@ -81,15 +86,24 @@ void ThrowTrt(TrtLogger& logger, const std::string& what) {
 const char* DataTypeName(nvinfer1::DataType t) {
   using D = nvinfer1::DataType;
   switch (t) {
-    case D::kFLOAT: return "float32";
-    case D::kHALF: return "float16";
-    case D::kINT8: return "int8";
-    case D::kINT32: return "int32";
-    case D::kBOOL: return "bool";
-    case D::kUINT8: return "uint8";
-    case D::kBF16: return "bfloat16";
-    case D::kINT64: return "int64";
-    default: return "other";
+    case D::kFLOAT:
+      return "float32";
+    case D::kHALF:
+      return "float16";
+    case D::kINT8:
+      return "int8";
+    case D::kINT32:
+      return "int32";
+    case D::kBOOL:
+      return "bool";
+    case D::kUINT8:
+      return "uint8";
+    case D::kBF16:
+      return "bfloat16";
+    case D::kINT64:
+      return "int64";
+    default:
+      return "other";
   }
 }
 

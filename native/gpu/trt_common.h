@@ -1,9 +1,7 @@
-// Shared TensorRT plumbing: owning pointers over TensorRT objects, the logger every TensorRT object is created
-// with, and ERR_TENSORRT errors. Only interfaces and inline header code are used here: nothing may reference a
-// libnvinfer symbol at link time (the library is dlopened by trt_loader.cc).
+// Shared TensorRT plumbing: owning pointers over TensorRT objects, the logger every TensorRT object is
+// created with, and ERR_TENSORRT errors. Only interfaces and inline header code are used here: nothing may
+// reference a libnvinfer symbol at link time (the library is dlopened by trt_loader.cc).
 #pragma once
-
-#include "trt_headers.h"
 
 #include <deque>
 #include <functional>
@@ -13,16 +11,19 @@
 #include <vector>
 
 #include "../core/errors.h"
+#include "trt_headers.h"
 
 #if !defined(TRTL_TENSORRT_MAJOR) || TRTL_TENSORRT_MAJOR != NV_TENSORRT_MAJOR
-#error "TRTL_TENSORRT_MAJOR (from cmake/gpu.cmake) disagrees with NV_TENSORRT_MAJOR of the headers being compiled"
+#error \
+    "TRTL_TENSORRT_MAJOR (from cmake/gpu.cmake) disagrees with NV_TENSORRT_MAJOR of the headers being compiled"
 #endif
 
 namespace trtl {
 
 inline constexpr const char* kErrTensorRt = "ERR_TENSORRT";
 
-// TensorRT 8+ objects are destroyed with delete (destroy() is gone); the virtual destructor lives in libnvinfer.
+// TensorRT 8+ objects are destroyed with delete (destroy() is gone); the virtual destructor lives in
+// libnvinfer.
 struct TrtDelete {
   template <typename T>
   void operator()(T* p) const noexcept {

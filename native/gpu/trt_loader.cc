@@ -45,7 +45,8 @@ std::string PathOf(Handle h, const std::string& fallback) {
 const char* kSep = "/";
 #endif
 
-// Tries TRT_LANDMARKER_TENSORRT_LIB/<name> first, then the system search path (LD_LIBRARY_PATH, ldconfig cache).
+// Tries TRT_LANDMARKER_TENSORRT_LIB/<name> first, then the system search path (LD_LIBRARY_PATH, ldconfig
+// cache).
 Handle OpenLibrary(const std::string& name, std::string* error) {
   if (const char* dir = std::getenv("TRT_LANDMARKER_TENSORRT_LIB"); dir && *dir) {
     const std::string path = std::string(dir) + kSep + name;
@@ -66,8 +67,8 @@ struct State {
 State Load() {
   State s;
   const int compiled = NV_TENSORRT_MAJOR;
-  const std::string headers = std::to_string(NV_TENSORRT_MAJOR) + "." + std::to_string(NV_TENSORRT_MINOR) + "." +
-                              std::to_string(NV_TENSORRT_PATCH);
+  const std::string headers = std::to_string(NV_TENSORRT_MAJOR) + "." + std::to_string(NV_TENSORRT_MINOR) +
+                              "." + std::to_string(NV_TENSORRT_PATCH);
   std::string err;
   Handle infer = OpenLibrary(NvinferLibraryName(), &err);
   if (!infer) {
@@ -109,7 +110,8 @@ State Load() {
     return s;
   }
   s.lib.parser_path = PathOf(parser, ParserLibraryName());
-  s.lib.create_parser = reinterpret_cast<void* (*)(void*, void*, int)>(Symbol(parser, "createNvOnnxParser_INTERNAL"));
+  s.lib.create_parser =
+      reinterpret_cast<void* (*)(void*, void*, int)>(Symbol(parser, "createNvOnnxParser_INTERNAL"));
   if (!s.lib.create_parser) {
     s.reason = s.lib.parser_path + " lacks createNvOnnxParser_INTERNAL";
     return s;

@@ -1,7 +1,7 @@
-// Run-time loading of TensorRT: dlopen libnvinfer.so.<major> and libnvonnxparser.so.<major> (major = the headers
-// this binary was compiled against) and resolve the three factory functions plus getInferLibVersion. Nothing else
-// from TensorRT is called except through the interfaces those factories return. The libraries stay loaded for the
-// life of the process (unloading TensorRT is not safe).
+// Run-time loading of TensorRT: dlopen libnvinfer.so.<major> and libnvonnxparser.so.<major> (major = the
+// headers this binary was compiled against) and resolve the three factory functions plus getInferLibVersion.
+// Nothing else from TensorRT is called except through the interfaces those factories return. The libraries
+// stay loaded for the life of the process (unloading TensorRT is not safe).
 #pragma once
 
 #include <cstdint>
@@ -13,15 +13,16 @@ struct TrtLibrary {
   void* (*create_builder)(void* logger, int32_t version) = nullptr;
   void* (*create_runtime)(void* logger, int32_t version) = nullptr;
   void* (*create_parser)(void* network, void* logger, int version) = nullptr;
-  int32_t version = 0;        // getInferLibVersion(): major * 10000 + minor * 100 + patch
+  int32_t version = 0;         // getInferLibVersion(): major * 10000 + minor * 100 + patch
   std::string version_string;  // "10.16.0"
   std::string nvinfer_path;    // what was loaded (dlinfo / the name tried)
   std::string parser_path;
 };
 
-// The loaded library, or nullptr with *reason set ("libnvinfer.so.10 not found: ...", "loaded TensorRT 11.1.0 but
-// this addon was compiled against TensorRT 10 headers ..."). Thread-safe; the first call does the work and the
-// outcome is remembered. TRT_LANDMARKER_TENSORRT_LIB (a directory) is tried before the loader's search path.
+// The loaded library, or nullptr with *reason set ("libnvinfer.so.10 not found: ...", "loaded TensorRT 11.1.0
+// but this addon was compiled against TensorRT 10 headers ..."). Thread-safe; the first call does the work
+// and the outcome is remembered. TRT_LANDMARKER_TENSORRT_LIB (a directory) is tried before the loader's
+// search path.
 const TrtLibrary* LoadTensorRt(std::string* reason);
 
 // The names tried, for messages: "libnvinfer.so.10".

@@ -14,16 +14,25 @@ constexpr const char* kErrModelLoad = "ERR_MODEL_LOAD";
 
 size_t DataTypeSize(DataType t) {
   switch (t) {
-    case DataType::kHALF: case DataType::kBF16: return 2;
-    case DataType::kINT8: case DataType::kUINT8: case DataType::kBOOL: return 1;
-    case DataType::kINT64: return 8;
-    default: return 4;
+    case DataType::kHALF:
+    case DataType::kBF16:
+      return 2;
+    case DataType::kINT8:
+    case DataType::kUINT8:
+    case DataType::kBOOL:
+      return 1;
+    case DataType::kINT64:
+      return 8;
+    default:
+      return 4;
   }
 }
 
 size_t RoundUp(size_t n, size_t to) { return (n + to - 1) / to * to; }
 
-[[noreturn]] void Mismatch(const std::string& what) { throw CoreError(kErrModelLoad, "engine/contract mismatch: " + what); }
+[[noreturn]] void Mismatch(const std::string& what) {
+  throw CoreError(kErrModelLoad, "engine/contract mismatch: " + what);
+}
 
 }  // namespace
 
@@ -57,8 +66,8 @@ void TrtRuntime::Init(const TrtLibrary& lib, const uint8_t* plan, size_t size) {
   CudaCheck(cudaSetDevice(0), "cudaSetDevice(0)");
   runtime_.reset(static_cast<IRuntime*>(lib.create_runtime(&logger_, NV_TENSORRT_VERSION)));
   if (!runtime_) ThrowTrt(logger_, "createInferRuntime (TensorRT " + lib.version_string + ")");
-  // A corrupt, truncated or foreign plan (other TensorRT version, other GPU) makes this return null with a log
-  // message; the JS engine cache then rebuilds.
+  // A corrupt, truncated or foreign plan (other TensorRT version, other GPU) makes this return null with a
+  // log message; the JS engine cache then rebuilds.
   engine_.reset(runtime_->deserializeCudaEngine(plan, size));
   if (!engine_) ThrowTrt(logger_, "deserializeCudaEngine (" + Bytes(size) + " plan)");
   context_.reset(engine_->createExecutionContext());
@@ -96,15 +105,16 @@ void TrtRuntime::Init(const TrtLibrary& lib, const uint8_t* plan, size_t size) {
     const DataType dt = engine_->getTensorDataType(b.name.c_str());
     if (b.input && b.name != c.input_name) Mismatch("the engine has a second input \"" + b.name + "\"");
     b.type = dt == DataType::kHALF ? TensorType::kFloat16 : TensorType::kFloat32;
-    const bool used = b.input || b.name == c.output ||
-                      std::find(c.heads.begin(), c.heads.end(), b.name) != c.heads.end();
+    const bool used =
+        b.input || b.name == c.output || std::find(c.heads.begin(), c.heads.end(), b.name) != c.heads.end();
     if (used && dt != DataType::kFLOAT && dt != DataType::kHALF) {
       Mismatch("tensor \"" + b.name + "\" is " + DataTypeName(dt) + "; float32 or float16 expected");
     }
     b.max_dims = context_->getTensorShape(b.name.c_str());
     size_t count = 1;
     for (int d = 0; d < b.max_dims.nbDims; ++d) {
-      if (b.max_dims.d[d] < 0) Mismatch("tensor \"" + b.name + "\" has data-dependent shape " + DimsString(b.max_dims));
+      if (b.max_dims.d[d] < 0)
+        Mismatch("tensor \"" + b.name + "\" has data-dependent shape " + DimsString(b.max_dims));
       count *= static_cast<size_t>(b.max_dims.d[d]);
     }
     if (b.max_dims.nbDims < 1 || b.max_dims.d[0] != c.max_batch) {
@@ -114,7 +124,8 @@ void TrtRuntime::Init(const TrtLibrary& lib, const uint8_t* plan, size_t size) {
     b.elements_per_item = count / c.max_batch;
     b.buffer = DeviceBuffer(std::max<size_t>(count * DataTypeSize(dt), 1));
     device_bytes_ += b.buffer.size();
-    if (!context_->setTensorAddress(b.name.c_str(), b.buffer.get())) ThrowTrt(logger_, "setTensorAddress(" + b.name + ")");
+    if (!context_->setTensorAddress(b.name.c_str(), b.buffer.get()))
+      ThrowTrt(logger_, "setTensorAddress(" + b.name + ")");
     if (b.input) input_type_ = b.type;
     bindings_.push_back(std::move(b));
   }
@@ -147,8 +158,10 @@ void TrtRuntime::Init(const TrtLibrary& lib, const uint8_t* plan, size_t size) {
     }
     d_reverse1_ = DeviceBuffer(std::max<size_t>(rev * 4, 4));
     d_reverse2_ = DeviceBuffer(std::max<size_t>(rev * 4, 4));
-    CudaCheck(cudaMemcpy(d_reverse1_.get(), c.reverse_index1.data(), rev * 4, cudaMemcpyHostToDevice), "cudaMemcpy(reverse index)");
-    CudaCheck(cudaMemcpy(d_reverse2_.get(), c.reverse_index2.data(), rev * 4, cudaMemcpyHostToDevice), "cudaMemcpy(reverse index)");
+    CudaCheck(cudaMemcpy(d_reverse1_.get(), c.reverse_index1.data(), rev * 4, cudaMemcpyHostToDevice),
+              "cudaMemcpy(reverse index)");
+    CudaCheck(cudaMemcpy(d_reverse2_.get(), c.reverse_index2.data(), rev * 4, cudaMemcpyHostToDevice),
+              "cudaMemcpy(reverse index)");
   } else {
     const Binding& out = Find(c.output);
     if (out.elements_per_item < static_cast<size_t>(2 * L)) {
@@ -158,7 +171,8 @@ void TrtRuntime::Init(const TrtLibrary& lib, const uint8_t* plan, size_t size) {
     row_stride_ = static_cast<int>(out.elements_per_item);
   }
 
-  const size_t points = static_cast<size_t>(c.max_batch) * L * 2, scores = static_cast<size_t>(c.max_batch) * L;
+  const size_t points = static_cast<size_t>(c.max_batch) * L * 2,
+               scores = static_cast<size_t>(c.max_batch) * L;
   d_points_ = DeviceBuffer(points * 4);
   d_scores_ = DeviceBuffer(scores * 4);
   h_out_ = PinnedBuffer((points + scores) * 4);
@@ -170,8 +184,8 @@ void TrtRuntime::Init(const TrtLibrary& lib, const uint8_t* plan, size_t size) {
 void TrtRuntime::EnsureStaging(size_t frame_bytes) {
   const size_t need = desc_bytes_ + frame_bytes;
   if (d_staging_.size() >= need) return;
-  // Grow by at least 1.5x so a stream of slightly larger frames does not reallocate every call. Allocate the new
-  // pair before dropping the old: if either allocation fails, the runtime keeps working with what it had.
+  // Grow by at least 1.5x so a stream of slightly larger frames does not reallocate every call. Allocate the
+  // new pair before dropping the old: if either allocation fails, the runtime keeps working with what it had.
   const size_t size = RoundUp(std::max(need, d_staging_.size() + d_staging_.size() / 2), size_t{1} << 20);
   PinnedBuffer host(size);
   DeviceBuffer device(size);
@@ -185,11 +199,13 @@ void TrtRuntime::Enqueue(int batch, const CudaEvent* after_preprocess, const Cud
   const RuntimeConfig& c = config_;
   const auto* descs = d_staging_.as<GpuFrameDesc>();
   const uint8_t* frames = d_staging_.as<uint8_t>() + desc_bytes_;
-  LaunchPreprocess(frames, descs, batch, c.preprocess, input_type_, Find(c.input_name).buffer.get(), stream_.get());
+  LaunchPreprocess(frames, descs, batch, c.preprocess, input_type_, Find(c.input_name).buffer.get(),
+                   stream_.get());
   if (after_preprocess) after_preprocess->Record(stream_.get());
   if (!context_->enqueueV3(stream_.get())) ThrowTrt(logger_, "enqueueV3");
   if (after_inference) after_inference->Record(stream_.get());
-  const size_t points = static_cast<size_t>(batch) * c.landmarks * 2, scores = static_cast<size_t>(batch) * c.landmarks;
+  const size_t points = static_cast<size_t>(batch) * c.landmarks * 2,
+               scores = static_cast<size_t>(batch) * c.landmarks;
   float* h_points = h_out_.as<float>();
   if (c.pipnet) {
     const Binding& cls = Find(c.heads[0]);
@@ -202,9 +218,10 @@ void TrtRuntime::Enqueue(int batch, const CudaEvent* after_preprocess, const Cud
     p.reverse_index1 = d_reverse1_.as<int32_t>();
     p.reverse_index2 = d_reverse2_.as<int32_t>();
     LaunchPipnetDecode(cls.buffer.get(), Find(c.heads[1]).buffer.get(), Find(c.heads[2]).buffer.get(),
-                       Find(c.heads[3]).buffer.get(), Find(c.heads[4]).buffer.get(), cls.type, batch, descs, p,
-                       d_points_.as<float>(), d_scores_.as<float>(), stream_.get());
-    CudaCheck(cudaMemcpyAsync(h_points + points, d_scores_.get(), scores * 4, cudaMemcpyDeviceToHost, stream_.get()),
+                       Find(c.heads[3]).buffer.get(), Find(c.heads[4]).buffer.get(), cls.type, batch, descs,
+                       p, d_points_.as<float>(), d_scores_.as<float>(), stream_.get());
+    CudaCheck(cudaMemcpyAsync(h_points + points, d_scores_.get(), scores * 4, cudaMemcpyDeviceToHost,
+                              stream_.get()),
               "cudaMemcpyAsync(scores)");
   } else {
     const Binding& out = Find(c.output);
@@ -226,7 +243,8 @@ RunResult TrtRuntime::Run(const std::vector<FrameView>& frames, const std::vecto
   const int batch = static_cast<int>(frames.size());
   if (batch < 1 || batch > config_.max_batch || crops.size() != frames.size()) {
     throw CoreError("ERR_OUT_OF_RANGE", "Expected 1.." + std::to_string(config_.max_batch) +
-                                            " frames with one crop each but received " + std::to_string(batch));
+                                            " frames with one crop each but received " +
+                                            std::to_string(batch));
   }
   CudaCheck(cudaSetDevice(0), "cudaSetDevice(0)");
   size_t total = 0;
@@ -239,14 +257,16 @@ RunResult TrtRuntime::Run(const std::vector<FrameView>& frames, const std::vecto
   size_t offset = 0;
   for (int b = 0; b < batch; ++b) {
     const FrameView& f = frames[b];
-    descs[b] = {offset, f.width, f.height, static_cast<int32_t>(f.format), 0, crops[b].x, crops[b].y, crops[b].w, crops[b].h};
+    descs[b] = {offset,     f.width,    f.height,  static_cast<int32_t>(f.format), 0, crops[b].x,
+                crops[b].y, crops[b].w, crops[b].h};
     std::memcpy(bytes + offset, f.data, f.size);
     offset += RoundUp(f.size, 16);
   }
   cudaStream_t s = stream_.get();
   events_[0].Record(s);
-  CudaCheck(cudaMemcpyAsync(d_staging_.get(), h_staging_.get(), desc_bytes_ + offset, cudaMemcpyHostToDevice, s),
-            "cudaMemcpyAsync(frames)");
+  CudaCheck(
+      cudaMemcpyAsync(d_staging_.get(), h_staging_.get(), desc_bytes_ + offset, cudaMemcpyHostToDevice, s),
+      "cudaMemcpyAsync(frames)");
   if (batch != current_batch_) {
     const Dims in = Find(config_.input_name).max_dims;
     if (!context_->setInputShape(config_.input_name.c_str(), Dims4{batch, 3, in.d[2], in.d[3]})) {

@@ -1,5 +1,6 @@
 // One deserialized engine ready to run the whole pipeline on the GPU:
-//   raw frames (pinned staging) -> one H2D copy -> preprocess kernel -> enqueueV3 -> decode kernel -> one D2H copy.
+//   raw frames (pinned staging) -> one H2D copy -> preprocess kernel -> enqueueV3 -> decode kernel -> one D2H
+//   copy.
 // Everything is allocated once at Create (the frame staging grows geometrically when a bigger frame arrives;
 // the old buffers stay valid if that allocation fails). One execution context and one stream; Run() holds a
 // mutex, so concurrent callers queue instead of racing. Optional CUDA graph per batch size captures
@@ -51,8 +52,9 @@ struct RunResult {
 
 class TrtRuntime {
  public:
-  // Deserializes and allocates. ERR_TENSORRT when the plan is corrupt/foreign ("deserializeCudaEngine failed: ..."),
-  // ERR_MODEL_LOAD when the engine's tensors disagree with the config, ERR_CUDA (naming the call) on allocation.
+  // Deserializes and allocates. ERR_TENSORRT when the plan is corrupt/foreign ("deserializeCudaEngine failed:
+  // ..."), ERR_MODEL_LOAD when the engine's tensors disagree with the config, ERR_CUDA (naming the call) on
+  // allocation.
   static std::unique_ptr<TrtRuntime> Create(const TrtLibrary& lib, const uint8_t* plan, size_t size,
                                             const RuntimeConfig& config);
   ~TrtRuntime();
@@ -100,11 +102,11 @@ class TrtRuntime {
   TensorType input_type_ = TensorType::kFloat32;
   int row_stride_ = 0;  // regression
   DeviceBuffer d_reverse1_, d_reverse2_, d_points_, d_scores_;
-  PinnedBuffer h_out_;            // points then scores
-  PinnedBuffer h_staging_;        // descriptors then frame bytes
+  PinnedBuffer h_out_;      // points then scores
+  PinnedBuffer h_staging_;  // descriptors then frame bytes
   DeviceBuffer d_staging_;
   size_t desc_bytes_ = 0;
-  int current_batch_ = 0;         // input shape currently set on the context
+  int current_batch_ = 0;  // input shape currently set on the context
   std::map<int, CudaGraph> graphs_;
   std::string graph_status_ = "off";
   size_t device_bytes_ = 0;

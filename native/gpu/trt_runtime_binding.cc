@@ -1,7 +1,7 @@
 // trtCreateRuntime(plan, config) -> Promise<TrtRuntime>; TrtRuntime#run(frames, crops) -> Promise<result>,
 // #close() -> Promise<void>, #info(). Deserialisation, runs and close happen on worker threads; the native
-// runtime serialises runs with its mutex (the JS side also queues them). The wrapped runtime is shared with the
-// workers in flight, so garbage collection of the JS object never frees memory a worker is using.
+// runtime serialises runs with its mutex (the JS side also queues them). The wrapped runtime is shared with
+// the workers in flight, so garbage collection of the JS object never frees memory a worker is using.
 #include <memory>
 #include <string>
 #include <vector>
@@ -17,7 +17,8 @@ namespace trtl {
 
 const TrtLibrary* RequireTensorRt() {
   const CudaStatus cuda = QueryCuda();
-  if (!cuda.usable) throw CoreError("ERR_BACKEND_UNAVAILABLE", "TensorRT backend unavailable: " + cuda.reason);
+  if (!cuda.usable)
+    throw CoreError("ERR_BACKEND_UNAVAILABLE", "TensorRT backend unavailable: " + cuda.reason);
   std::string reason;
   const TrtLibrary* lib = LoadTensorRt(&reason);
   if (!lib) throw CoreError("ERR_BACKEND_UNAVAILABLE", "TensorRT backend unavailable: " + reason);
@@ -27,7 +28,8 @@ const TrtLibrary* RequireTensorRt() {
 std::string StringProp(const Napi::Object& o, const char* key, const std::string& name) {
   Napi::Value v = o.Get(key);
   if (!v.IsString() || v.As<Napi::String>().Utf8Value().empty()) {
-    throw CoreError(kErrInvalidArgType, "Expected a non-empty string for `" + name + "` but received " + Describe(v));
+    throw CoreError(kErrInvalidArgType,
+                    "Expected a non-empty string for `" + name + "` but received " + Describe(v));
   }
   return v.As<Napi::String>().Utf8Value();
 }
@@ -37,9 +39,10 @@ namespace {
 class RuntimeWrap : public Napi::ObjectWrap<RuntimeWrap> {
  public:
   static Napi::Function Define(Napi::Env env) {
-    return DefineClass(env, "TrtRuntime",
-                       {InstanceMethod("run", &RuntimeWrap::Run), InstanceMethod("close", &RuntimeWrap::Close),
-                        InstanceMethod("info", &RuntimeWrap::Info)});
+    return DefineClass(
+        env, "TrtRuntime",
+        {InstanceMethod("run", &RuntimeWrap::Run), InstanceMethod("close", &RuntimeWrap::Close),
+         InstanceMethod("info", &RuntimeWrap::Info)});
   }
   explicit RuntimeWrap(const Napi::CallbackInfo& info) : Napi::ObjectWrap<RuntimeWrap>(info) {
     // Only constructed by trtCreateRuntime with an External holding the runtime.
@@ -75,7 +78,9 @@ class TaskWorker : public Napi::AsyncWorker {
   using Task = std::function<void()>;
   using Make = std::function<Napi::Value(Napi::Env)>;
   TaskWorker(Napi::Env env, const char* name, Task task, Make make)
-      : Napi::AsyncWorker(env, name), deferred_(Napi::Promise::Deferred::New(env)), task_(std::move(task)),
+      : Napi::AsyncWorker(env, name),
+        deferred_(Napi::Promise::Deferred::New(env)),
+        task_(std::move(task)),
         make_(std::move(make)) {}
   Napi::Promise Promise() { return deferred_.Promise(); }
   std::vector<Napi::ObjectReference> keep;  // JS memory the task reads
@@ -123,10 +128,12 @@ Napi::Value RuntimeWrap::Run(const Napi::CallbackInfo& info) {
       views->push_back(FrameArg(frames.Get(i), "frames[" + std::to_string(i) + "]", &keep));
     }
     if (views->empty() || static_cast<int>(views->size()) > rt_->max_batch()) {
-      FailRange("frames", "1.." + std::to_string(rt_->max_batch()) + " frames", std::to_string(views->size()));
+      FailRange("frames", "1.." + std::to_string(rt_->max_batch()) + " frames",
+                std::to_string(views->size()));
     }
     if (crops->size() != views->size()) {
-      FailRange("crops", std::to_string(views->size()) + " crops (one per frame)", std::to_string(crops->size()));
+      FailRange("crops", std::to_string(views->size()) + " crops (one per frame)",
+                std::to_string(crops->size()));
     }
     for (size_t b = 0; b < crops->size(); ++b) {
       const Crop& c = (*crops)[b];
@@ -165,7 +172,11 @@ Napi::Value RuntimeWrap::Close(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   auto rt = std::move(rt_);  // later calls see a closed runtime at once
   auto* w = new TaskWorker(
-      env, "trtl.trtClose", [rt] { if (rt) rt->Close(); }, [](Napi::Env e) -> Napi::Value { return e.Undefined(); });
+      env, "trtl.trtClose",
+      [rt] {
+        if (rt) rt->Close();
+      },
+      [](Napi::Env e) -> Napi::Value { return e.Undefined(); });
   Napi::Promise p = w->Promise();
   w->Queue();
   return p;
@@ -180,10 +191,13 @@ RuntimeConfig ReadConfig(const Napi::Object& o) {
   c.preprocess.bgr = BoolArg(o.Get("bgr"), "config.bgr");
   c.preprocess.scale = static_cast<float>(NumberArg(o.Get("scale"), "config.scale"));
   Napi::Array mean = ArrayArg(o.Get("mean"), "config.mean"), stdev = ArrayArg(o.Get("std"), "config.std");
-  if (mean.Length() != 3 || stdev.Length() != 3) FailRange("config.mean/std", "3 values each", "other lengths");
+  if (mean.Length() != 3 || stdev.Length() != 3)
+    FailRange("config.mean/std", "3 values each", "other lengths");
   for (uint32_t k = 0; k < 3; ++k) {
-    c.preprocess.mean[k] = static_cast<float>(NumberArg(mean.Get(k), "config.mean[" + std::to_string(k) + "]"));
-    c.preprocess.std[k] = static_cast<float>(NumberArg(stdev.Get(k), "config.std[" + std::to_string(k) + "]"));
+    c.preprocess.mean[k] =
+        static_cast<float>(NumberArg(mean.Get(k), "config.mean[" + std::to_string(k) + "]"));
+    c.preprocess.std[k] =
+        static_cast<float>(NumberArg(stdev.Get(k), "config.std[" + std::to_string(k) + "]"));
     CheckPositive("config.std[" + std::to_string(k) + "]", c.preprocess.std[k]);
   }
   c.landmarks = static_cast<int>(IntArg(o.Get("landmarks"), "config.landmarks", 1, 100000));
@@ -193,7 +207,8 @@ RuntimeConfig ReadConfig(const Napi::Object& o) {
     c.pipnet = true;
     const char* keys[5] = {"cls", "x", "y", "nbX", "nbY"};
     Napi::Object heads = ObjectArg(o.Get("heads"), "config.heads");
-    for (int k = 0; k < 5; ++k) c.heads[k] = StringProp(heads, keys[k], std::string("config.heads.") + keys[k]);
+    for (int k = 0; k < 5; ++k)
+      c.heads[k] = StringProp(heads, keys[k], std::string("config.heads.") + keys[k]);
     c.neighbors = static_cast<int>(IntArg(o.Get("neighbors"), "config.neighbors", 1, 1000));
     c.max_len = static_cast<int>(IntArg(o.Get("maxLen"), "config.maxLen", 0, 100000));
     ArrayView<int32_t> r1 = Int32Arg(o.Get("reverseIndex1"), "config.reverseIndex1");
@@ -204,7 +219,9 @@ RuntimeConfig ReadConfig(const Napi::Object& o) {
     c.output = StringProp(o, "output", "config.output");
     c.pixel = BoolArg(o.Get("pixel"), "config.pixel");
   } else {
-    throw CoreError(kErrInvalidArgValue, "Expected 'pipnet' or 'regression' for `config.architecture` but received \"" + arch + "\"");
+    throw CoreError(
+        kErrInvalidArgValue,
+        "Expected 'pipnet' or 'regression' for `config.architecture` but received \"" + arch + "\"");
   }
   return c;
 }

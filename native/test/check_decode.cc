@@ -1,5 +1,6 @@
-// kernel_check, decoding part: GPU PIPNet and regression decoding vs the CPU reference (native/core) on random
-// heads (with ties and a NaN to exercise the first-max rule), FP32 and FP16 heads, several grids and batches.
+// kernel_check, decoding part: GPU PIPNet and regression decoding vs the CPU reference (native/core) on
+// random heads (with ties and a NaN to exercise the first-max rule), FP32 and FP16 heads, several grids and
+// batches.
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
@@ -46,12 +47,14 @@ Tensor RandomTensor(Rng& rng, size_t n, double lo, double hi, bool quantise) {
   return t;
 }
 
-void PipnetCase(Tally& tally, Rng& rng, cudaStream_t stream, int batch, int L, int nb, int gw, int gh, bool half,
-                bool with_nan) {
+void PipnetCase(Tally& tally, Rng& rng, cudaStream_t stream, int batch, int L, int nb, int gw, int gh,
+                bool half, bool with_nan) {
   const size_t hw = static_cast<size_t>(gw) * gh;
   Tensor cls = RandomTensor(rng, batch * L * hw, 0, 1, true);
-  Tensor x = RandomTensor(rng, batch * L * hw, -0.5, 1.5, false), y = RandomTensor(rng, batch * L * hw, -0.5, 1.5, false);
-  Tensor nbx = RandomTensor(rng, batch * L * nb * hw, -3, 3, false), nby = RandomTensor(rng, batch * L * nb * hw, -3, 3, false);
+  Tensor x = RandomTensor(rng, batch * L * hw, -0.5, 1.5, false),
+         y = RandomTensor(rng, batch * L * hw, -0.5, 1.5, false);
+  Tensor nbx = RandomTensor(rng, batch * L * nb * hw, -3, 3, false),
+         nby = RandomTensor(rng, batch * L * nb * hw, -3, 3, false);
   if (with_nan) {  // a NaN in the middle of landmark 1's map of item 0: it must win over every number
     cls.f32[hw + hw / 2] = std::numeric_limits<float>::quiet_NaN();
     cls.f16[hw + hw / 2] = 0x7e00;
@@ -78,8 +81,8 @@ void PipnetCase(Tally& tally, Rng& rng, cudaStream_t stream, int batch, int L, i
   DeviceBuffer pts(ref_pts.size() * 4), sc(ref_sc.size() * 4);
   GpuPipnetParams g{L, nb, gw, gh, max_len, d1.as<int32_t>(), d2.as<int32_t>()};
   const TensorType type = half ? TensorType::kFloat16 : TensorType::kFloat32;
-  LaunchPipnetDecode(dc.get(), dx.get(), dy.get(), dnx.get(), dny.get(), type, batch, descs.as<GpuFrameDesc>(), g,
-                     pts.as<float>(), sc.as<float>(), stream);
+  LaunchPipnetDecode(dc.get(), dx.get(), dy.get(), dnx.get(), dny.get(), type, batch,
+                     descs.as<GpuFrameDesc>(), g, pts.as<float>(), sc.as<float>(), stream);
   TRTL_CUDA(cudaStreamSynchronize(stream));
   const auto gp = Download<float>(pts, ref_pts.size());
   const auto gs = Download<float>(sc, ref_sc.size());
@@ -90,30 +93,32 @@ void PipnetCase(Tally& tally, Rng& rng, cudaStream_t stream, int batch, int L, i
     es = std::max(es, both_nan ? 0.0 : double(std::fabs(gs[i] - ref_sc[i])));
   }
   char name[160];
-  std::snprintf(name, sizeof(name), "pipnet b%d L%d nb%d grid %dx%d maxLen %d %s%s", batch, L, nb, gw, gh, max_len,
-                half ? "fp16" : "fp32", with_nan ? " +NaN" : "");
+  std::snprintf(name, sizeof(name), "pipnet b%d L%d nb%d grid %dx%d maxLen %d %s%s", batch, L, nb, gw, gh,
+                max_len, half ? "fp16" : "fp32", with_nan ? " +NaN" : "");
   tally.Record(std::string(name) + " points", ep, 1e-3, "px");
   tally.Record(std::string(name) + " scores", es, 0.0, "");
 
   const double ms = TimeMs(stream, 10, 200, [&] {
-    LaunchPipnetDecode(dc.get(), dx.get(), dy.get(), dnx.get(), dny.get(), type, batch, descs.as<GpuFrameDesc>(), g,
-                       pts.as<float>(), sc.as<float>(), stream);
+    LaunchPipnetDecode(dc.get(), dx.get(), dy.get(), dnx.get(), dny.get(), type, batch,
+                       descs.as<GpuFrameDesc>(), g, pts.as<float>(), sc.as<float>(), stream);
   });
   std::printf("       %.4f ms per launch\n", ms);
 }
 
-void RegressionCase(Tally& tally, Rng& rng, cudaStream_t stream, int batch, int L, int stride, bool pixel, bool half) {
+void RegressionCase(Tally& tally, Rng& rng, cudaStream_t stream, int batch, int L, int stride, bool pixel,
+                    bool half) {
   const int in_w = 224, in_h = 160;
   Tensor out = RandomTensor(rng, size_t(batch) * stride, pixel ? -20 : -0.2, pixel ? 250 : 1.2, false);
-  if (half) for (size_t i = 0; i < out.f32.size(); ++i) out.f32[i] = HalfToFloat(out.f16[i]);
+  if (half)
+    for (size_t i = 0; i < out.f32.size(); ++i) out.f32[i] = HalfToFloat(out.f16[i]);
   const auto crops = RandomCrops(rng, batch);
   RegressionParams p{L, pixel, in_w, in_h};
   std::vector<float> ref(batch * L * 2);
   DecodeRegression(out.f32.data(), out.f32.size(), batch, stride, crops, p, ref.data());
   DeviceBuffer d = half ? Upload(out.f16) : Upload(out.f32), descs = UploadDescs(crops), pts(ref.size() * 4);
   GpuRegressionParams g{L, stride, pixel, in_w, in_h};
-  LaunchRegressionDecode(d.get(), half ? TensorType::kFloat16 : TensorType::kFloat32, batch, descs.as<GpuFrameDesc>(),
-                         g, pts.as<float>(), stream);
+  LaunchRegressionDecode(d.get(), half ? TensorType::kFloat16 : TensorType::kFloat32, batch,
+                         descs.as<GpuFrameDesc>(), g, pts.as<float>(), stream);
   TRTL_CUDA(cudaStreamSynchronize(stream));
   const auto gp = Download<float>(pts, ref.size());
   double e = 0;

@@ -1,6 +1,7 @@
-// kernel_check, preprocessing part: GPU LaunchPreprocess vs the CPU reference trtl::Preprocess on random frames of
-// several sizes and formats, crops inside/straddling/outside the frame, FP32 and FP16 output; then timing and the
-// achieved bandwidth against the bytes the kernel must move (output written + distinct source bytes read).
+// kernel_check, preprocessing part: GPU LaunchPreprocess vs the CPU reference trtl::Preprocess on random
+// frames of several sizes and formats, crops inside/straddling/outside the frame, FP32 and FP16 output; then
+// timing and the achieved bandwidth against the bytes the kernel must move (output written + distinct source
+// bytes read).
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
@@ -32,8 +33,9 @@ std::vector<uint8_t> RandomFrame(Rng& rng, int w, int h, int channels) {
 
 Crop RandomCrop(Rng& rng, int w, int h, int kind) {
   switch (kind) {
-    case 0: return {0, 0, double(w), double(h)};  // whole frame
-    case 1: {  // inside, fractional
+    case 0:
+      return {0, 0, double(w), double(h)};  // whole frame
+    case 1: {                               // inside, fractional
       const double cw = Uniform(rng, 0.2, 0.9) * w, ch = Uniform(rng, 0.2, 0.9) * h;
       return {Uniform(rng, 0, w - cw), Uniform(rng, 0, h - ch), cw, ch};
     }
@@ -45,9 +47,12 @@ Crop RandomCrop(Rng& rng, int w, int h, int kind) {
       const double s = Uniform(rng, 0.3, 1.2) * std::max(w, h);
       return {w - Uniform(rng, 0, s / 2), h - Uniform(rng, 0, s / 2), s, s};
     }
-    case 4: return {w + 10.0, -3.0 * h, double(w), double(h)};  // entirely outside: all black
-    case 5: return {Uniform(rng, 0, std::max(0, w - 3)), Uniform(rng, 0, std::max(0, h - 3)), 2.7, 3.1};  // upscale
-    default: return {-0.5, -0.5, w + 1.0, h * 0.5};  // exactly on the -0.5 edge, non-square
+    case 4:
+      return {w + 10.0, -3.0 * h, double(w), double(h)};  // entirely outside: all black
+    case 5:
+      return {Uniform(rng, 0, std::max(0, w - 3)), Uniform(rng, 0, std::max(0, h - 3)), 2.7, 3.1};  // upscale
+    default:
+      return {-0.5, -0.5, w + 1.0, h * 0.5};  // exactly on the -0.5 edge, non-square
   }
 }
 
@@ -73,7 +78,8 @@ GpuPreprocessParams ToGpu(const PreprocessParams& p) {
   g.height = p.height;
   g.bgr = p.bgr;
   g.scale = static_cast<float>(p.scale);
-  for (int c = 0; c < 3; ++c) g.mean[c] = static_cast<float>(p.mean[c]), g.std[c] = static_cast<float>(p.std[c]);
+  for (int c = 0; c < 3; ++c)
+    g.mean[c] = static_cast<float>(p.mean[c]), g.std[c] = static_cast<float>(p.std[c]);
   return g;
 }
 
@@ -106,8 +112,8 @@ Case MakeCase(Rng& rng, int batch, int fw, int fh, int out_w, int out_h, int cro
   }
   char name[160];
   std::snprintf(name, sizeof(name), "preprocess b%d %dx%d %s crop%d -> %dx%d%s", batch, fw, fh,
-                batch == 1 ? kFormatNames[static_cast<int>(c.frames[0].format)] : "mixed", crop_kind, out_w, out_h,
-                c.params.bgr ? " bgr" : "");
+                batch == 1 ? kFormatNames[static_cast<int>(c.frames[0].format)] : "mixed", crop_kind, out_w,
+                out_h, c.params.bgr ? " bgr" : "");
   c.name = name;
   return c;
 }
@@ -119,10 +125,10 @@ void RunCase(Tally& tally, const Case& c, cudaStream_t stream) {
   DeviceCase d = UploadCase(c);
   DeviceBuffer out32(n * 4), out16(n * 2);
   const int batch = static_cast<int>(c.frames.size());
-  LaunchPreprocess(d.frames.as<uint8_t>(), d.descs.as<GpuFrameDesc>(), batch, ToGpu(c.params), TensorType::kFloat32,
-                   out32.get(), stream);
-  LaunchPreprocess(d.frames.as<uint8_t>(), d.descs.as<GpuFrameDesc>(), batch, ToGpu(c.params), TensorType::kFloat16,
-                   out16.get(), stream);
+  LaunchPreprocess(d.frames.as<uint8_t>(), d.descs.as<GpuFrameDesc>(), batch, ToGpu(c.params),
+                   TensorType::kFloat32, out32.get(), stream);
+  LaunchPreprocess(d.frames.as<uint8_t>(), d.descs.as<GpuFrameDesc>(), batch, ToGpu(c.params),
+                   TensorType::kFloat16, out16.get(), stream);
   TRTL_CUDA(cudaStreamSynchronize(stream));
   const auto g32 = Download<float>(out32, n);
   const auto g16 = Download<uint16_t>(out16, n);
@@ -137,17 +143,20 @@ void RunCase(Tally& tally, const Case& c, cudaStream_t stream) {
   tally.Record(c.name + " fp16", std::max(0.0, e16), 1e-3, "(beyond fp16 rounding)");
 }
 
-// Distinct source bytes one frame's preprocessing must read: the union of the 4 bilinear taps of every output pixel.
+// Distinct source bytes one frame's preprocessing must read: the union of the 4 bilinear taps of every output
+// pixel.
 size_t TouchedBytes(const FrameView& f, const Crop& k, const PreprocessParams& p) {
   std::vector<uint8_t> seen(static_cast<size_t>(f.width) * f.height, 0);
   for (int oy = 0; oy < p.height; ++oy) {
     const double sy = k.y + (oy + 0.5) * k.h / p.height - 0.5;
     if (sy < -0.5 || sy > f.height - 0.5) continue;
-    const int y0 = std::clamp(int(std::floor(sy)), 0, f.height - 1), y1 = std::clamp(int(std::floor(sy)) + 1, 0, f.height - 1);
+    const int y0 = std::clamp(int(std::floor(sy)), 0, f.height - 1),
+              y1 = std::clamp(int(std::floor(sy)) + 1, 0, f.height - 1);
     for (int ox = 0; ox < p.width; ++ox) {
       const double sx = k.x + (ox + 0.5) * k.w / p.width - 0.5;
       if (sx < -0.5 || sx > f.width - 0.5) continue;
-      const int x0 = std::clamp(int(std::floor(sx)), 0, f.width - 1), x1 = std::clamp(int(std::floor(sx)) + 1, 0, f.width - 1);
+      const int x0 = std::clamp(int(std::floor(sx)), 0, f.width - 1),
+                x1 = std::clamp(int(std::floor(sx)) + 1, 0, f.width - 1);
       seen[size_t(y0) * f.width + x0] = seen[size_t(y0) * f.width + x1] = 1;
       seen[size_t(y1) * f.width + x0] = seen[size_t(y1) * f.width + x1] = 1;
     }
@@ -170,9 +179,10 @@ void TimeCase(const Case& c, TensorType type, cudaStream_t stream, double peak_g
   for (size_t b = 0; b < c.frames.size(); ++b) read += TouchedBytes(c.frames[b], c.crops[b], c.params);
   const size_t written = n * ElementSize(type);
   const double gbs = (read + written) / (ms * 1e-3) / 1e9;
-  std::printf("  time %-58s %s %8.4f ms  moves %7.2f MB (read %.2f + write %.2f)  %7.1f GB/s  %5.1f%% of peak\n",
-              c.name.c_str(), type == TensorType::kFloat16 ? "fp16" : "fp32", ms, (read + written) / 1e6, read / 1e6,
-              written / 1e6, gbs, peak_gbs > 0 ? 100.0 * gbs / peak_gbs : 0.0);
+  std::printf(
+      "  time %-58s %s %8.4f ms  moves %7.2f MB (read %.2f + write %.2f)  %7.1f GB/s  %5.1f%% of peak\n",
+      c.name.c_str(), type == TensorType::kFloat16 ? "fp16" : "fp32", ms, (read + written) / 1e6, read / 1e6,
+      written / 1e6, gbs, peak_gbs > 0 ? 100.0 * gbs / peak_gbs : 0.0);
   // The frame upload that precedes preprocessing in the pipeline (pinned host -> device).
   PinnedBuffer pinned(d.frame_bytes);
   const double up = TimeMs(stream, 3, 50, [&] {

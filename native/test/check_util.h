@@ -1,4 +1,5 @@
-// Helpers shared by the kernel_check sources: random data, host<->device copies, half conversion, result tally.
+// Helpers shared by the kernel_check sources: random data, host<->device copies, half conversion, result
+// tally.
 #pragma once
 
 #include <cuda_fp16.h>
@@ -18,13 +19,16 @@ namespace trtl::check {
 
 using Rng = std::mt19937_64;
 
-inline double Uniform(Rng& rng, double lo, double hi) { return std::uniform_real_distribution<double>(lo, hi)(rng); }
+inline double Uniform(Rng& rng, double lo, double hi) {
+  return std::uniform_real_distribution<double>(lo, hi)(rng);
+}
 inline int UniformInt(Rng& rng, int lo, int hi) { return std::uniform_int_distribution<int>(lo, hi)(rng); }
 
 template <typename T>
 DeviceBuffer Upload(const std::vector<T>& host) {
   DeviceBuffer d(host.size() * sizeof(T));
-  if (!host.empty()) TRTL_CUDA(cudaMemcpy(d.get(), host.data(), host.size() * sizeof(T), cudaMemcpyHostToDevice));
+  if (!host.empty())
+    TRTL_CUDA(cudaMemcpy(d.get(), host.data(), host.size() * sizeof(T), cudaMemcpyHostToDevice));
   return d;
 }
 
@@ -53,8 +57,8 @@ struct Tally {
     ++cases;
     const bool ok = max_err <= tol && std::isfinite(max_err);
     if (!ok) ++failures;
-    std::printf("  %-4s %-64s max err %.3g %s (tol %.3g)\n", ok ? "ok" : "FAIL", name.c_str(), max_err, unit.c_str(),
-                tol);
+    std::printf("  %-4s %-64s max err %.3g %s (tol %.3g)\n", ok ? "ok" : "FAIL", name.c_str(), max_err,
+                unit.c_str(), tol);
   }
 };
 

@@ -30,8 +30,9 @@ double DescribeDevice(int dev) {
   cudaRuntimeGetVersion(&runtime);
   // DDR: two transfers per clock.
   const double peak = 2.0 * mem_khz * 1e3 * (bus_bits / 8.0) / 1e9;
-  std::printf("device %d: %s, compute capability %d.%d, %d SMs, %.1f GiB, peak memory bandwidth %.0f GB/s\n", dev,
-              prop.name, prop.major, prop.minor, prop.multiProcessorCount, prop.totalGlobalMem / double(1 << 30), peak);
+  std::printf("device %d: %s, compute capability %d.%d, %d SMs, %.1f GiB, peak memory bandwidth %.0f GB/s\n",
+              dev, prop.name, prop.major, prop.minor, prop.multiProcessorCount,
+              prop.totalGlobalMem / double(1 << 30), peak);
   std::printf("CUDA driver %d.%d, runtime %d.%d\n", driver / 1000, (driver % 1000) / 10, runtime / 1000,
               (runtime % 1000) / 10);
   return peak;
@@ -63,8 +64,8 @@ int main(int argc, char** argv) {
     std::printf("seed %llu\n", seed);
     CheckPreprocess(tally, rng, stream.get(), peak);
     CheckDecode(tally, rng, stream.get());
-    std::printf("%s: %d of %d checks passed\n", tally.failures ? "FAILED" : "PASSED", tally.cases - tally.failures,
-                tally.cases);
+    std::printf("%s: %d of %d checks passed\n", tally.failures ? "FAILED" : "PASSED",
+                tally.cases - tally.failures, tally.cases);
     return tally.failures ? 1 : 0;
   } catch (const CoreError& e) {
     std::printf("kernel_check: [%s] %s\n", e.code().c_str(), e.what());
