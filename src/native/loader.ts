@@ -60,7 +60,8 @@ export function loadAddon(): NativeAddon {
     'ERR_NATIVE_LOAD',
     `Could not load the trt-landmarker native addon. Tried:\n${tried.join('\n')}\n` +
       `Build it with \`npm run build:native\` (needs cmake >= 3.19 and a C++17 compiler; CUDA/TensorRT optional), ` +
-      `or set ${ADDON_ENV} to the path of a trt_landmarker.node. See docs/native.md.`,
+      `or set ${ADDON_ENV} to the path of a trt_landmarker.node. As a dependency: \`npm rebuild trt-landmarker\` ` +
+      `(npm 11 skips dependencies' install scripts until \`npm install-scripts approve trt-landmarker\`). See docs/native.md.`,
   );
 }
 

@@ -68,7 +68,8 @@ describe('loader', () => {
         'Could not load the trt-landmarker native addon. Tried:\n' +
           '  /nonexistent/trt_landmarker.node [env]: not found\n' +
           'Build it with `npm run build:native` (needs cmake >= 3.19 and a C++17 compiler; CUDA/TensorRT optional), ' +
-          'or set TRT_LANDMARKER_ADDON to the path of a trt_landmarker.node. See docs/native.md.',
+          'or set TRT_LANDMARKER_ADDON to the path of a trt_landmarker.node. As a dependency: `npm rebuild trt-landmarker` ' +
+          "(npm 11 skips dependencies' install scripts until `npm install-scripts approve trt-landmarker`). See docs/native.md.",
       );
     });
   });
