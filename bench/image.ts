@@ -6,6 +6,7 @@
 import { readFileSync } from 'node:fs';
 import sharp, { type Metadata } from 'sharp';
 import { LandmarkerError } from '../src/errors';
+import { mulberry32 } from '../src/util/prng';
 
 export interface BenchImage {
   jpeg: Buffer;
@@ -16,18 +17,6 @@ export interface BenchImage {
 }
 
 export const DEFAULT_IMAGE_SIZE = 384;
-
-/** Tiny seeded PRNG (mulberry32): the noise must be identical on every run. */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function inEllipse(x: number, y: number, cx: number, cy: number, rx: number, ry: number): boolean {
   const dx = (x - cx) / rx;

@@ -8,6 +8,7 @@ import os from 'node:os';
 import { basename, join, resolve } from 'node:path';
 import { probeTensorRt } from '../src/backends/tensorrt';
 import { LandmarkerError } from '../src/errors';
+import { runAsMain } from '../src/cli/run-main';
 import { ensureModel } from '../src/models/export';
 import { findPython } from '../src/models/python';
 import type { Precision } from '../src/types';
@@ -142,16 +143,4 @@ export async function main(argv: string[]): Promise<number> {
   return 0;
 }
 
-if (require.main === module) {
-  main(process.argv.slice(2)).then(
-    (code) => {
-      process.exitCode = code;
-    },
-    (err: unknown) => {
-      const e = err as Error & { code?: string };
-      process.stderr.write(`bench: ${e.code ? `[${e.code}] ` : ''}${e.message}\n`);
-      if (process.env.TRT_LANDMARKER_DEBUG) process.stderr.write(`${e.stack}\n`);
-      process.exitCode = e.code?.startsWith('ERR_') ? 2 : 1;
-    },
-  );
-}
+if (require.main === module) runAsMain('bench', main);

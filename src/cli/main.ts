@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 /** trt-landmarker CLI: dispatches to src/cli/commands/<name>.ts, each exporting `usage` and `run(argv)`. */
-import { LandmarkerError } from '../errors';
+import { runAsMain } from './run-main';
 
 interface Command {
   usage: string;
@@ -46,16 +46,4 @@ export async function main(argv: string[]): Promise<number> {
   return command.run(rest);
 }
 
-if (require.main === module) {
-  main(process.argv.slice(2)).then(
-    (code) => {
-      process.exitCode = code;
-    },
-    (err: unknown) => {
-      const e = err as Error & { code?: string };
-      process.stderr.write(`trt-landmarker: ${e.code ? `[${e.code}] ` : ''}${e.message}\n`);
-      if (process.env.TRT_LANDMARKER_DEBUG) process.stderr.write(`${e.stack}\n`);
-      process.exitCode = err instanceof LandmarkerError || (e.code ?? '').startsWith('ERR_') ? 2 : 1;
-    },
-  );
-}
+if (require.main === module) runAsMain('trt-landmarker', main);

@@ -1,20 +1,12 @@
 /** Shared helpers for the addon tests: the addon, a seeded RNG and straightforward TS reference computations. */
 import type { NativeAddon, NativeCrop, NativeFrame, NativePreprocessParams } from '../../src/native/addon';
 import { loadAddon } from '../../src/native/loader';
+import { mulberry32 } from '../../src/util/prng';
 
 export const addon: NativeAddon = loadAddon();
 
 /** Deterministic PRNG (mulberry32) so failures reproduce. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export const rng = mulberry32;
 
 export const CHANNELS = [3, 3, 4, 4, 1] as const; // by NativeFormat value
 
