@@ -12,11 +12,12 @@ import type { LandmarkPipeline } from './backends/pipeline';
 import { ORT_VERSION } from './backends/onnxruntime';
 import { loadContract } from './contract/load';
 import type { ModelContract } from './contract/types';
-import { invalidType, invalidValue, LandmarkerError, outOfRange } from './errors';
+import { invalidType, invalidValue, outOfRange } from './errors';
 import { computeCrop } from './input/crop';
 import { checkInput, decodeInput } from './input/decode';
 import { checkBoxShape, isRawFrameLike, validateBox } from './input/validate';
 import { loadAddon } from './native/loader';
+import { DisposeGate } from './util/dispose-gate';
 import type { NativeCrop, NativeFrame } from './native/addon';
 import type { Backend, BatchItem, Box, CreateOptions, DetectOptions, ImageInput, LandmarkerInfo, LandmarkResult, Precision } from './types';
 
@@ -92,8 +93,7 @@ function batchEntry(item: unknown, i: number): { input: unknown; box: unknown; n
 
 export class TrtLandmarker implements AsyncDisposable {
   readonly info: LandmarkerInfo;
-  private readonly inFlight = new Set<Promise<unknown>>();
-  private disposing: Promise<void> | null = null;
+  private readonly gate = new DisposeGate('This TrtLandmarker has been disposed');
 
   private constructor(
     private readonly pipeline: LandmarkPipeline,
@@ -139,7 +139,7 @@ export class TrtLandmarker implements AsyncDisposable {
 
   /** Landmarks for one image. `options.box`: face box [x, y, w, h], cropped by the model's crop policy. */
   detect(input: ImageInput, options?: DetectOptions): Promise<LandmarkResult> {
-    return this.guard(async () => {
+    return this.gate.run(async () => {
       if (options !== undefined && (typeof options !== 'object' || options === null)) throw invalidType('options', 'an object', options);
       checkInput(input, 'input');
       if (options?.box !== undefined) checkBoxShape(options.box, 'box');
@@ -150,7 +150,7 @@ export class TrtLandmarker implements AsyncDisposable {
 
   /** One batched inference for up to info.maxBatch images (each an ImageInput or {input, box}). */
   detectBatch(inputs: Array<ImageInput | BatchItem>): Promise<LandmarkResult[]> {
-    return this.guard(async () => {
+    return this.gate.run(async () => {
       if (!Array.isArray(inputs)) throw invalidType('inputs', 'an array of images or {input, box} items', inputs);
       if (inputs.length > this.info.maxBatch) {
         throw outOfRange('inputs', `at most ${this.info.maxBatch} items (maxBatch)`, inputs);
@@ -168,7 +168,7 @@ export class TrtLandmarker implements AsyncDisposable {
   private async runBatch(entries: Array<{ input: unknown; box: unknown; name: string; boxName: string }>): Promise<LandmarkResult[]> {
     const t0 = performance.now();
     const decoded = await Promise.all(entries.map((e) => decodeInput(e.input, e.name)));
-    this.assertOpen();
+    this.gate.assertOpen();
     const frames: NativeFrame[] = [];
     const crops: NativeCrop[] = [];
     entries.forEach((e, i) => {
@@ -191,29 +191,9 @@ export class TrtLandmarker implements AsyncDisposable {
     }));
   }
 
-  private assertOpen(): void {
-    if (this.disposing) throw new LandmarkerError('ERR_DISPOSED', 'This TrtLandmarker has been disposed');
-  }
-
-  /** Runs fn as tracked in-flight work (dispose waits for it); rejects at once after dispose. */
-  private guard<T>(fn: () => Promise<T>): Promise<T> {
-    if (this.disposing) return Promise.reject(new LandmarkerError('ERR_DISPOSED', 'This TrtLandmarker has been disposed'));
-    const p = fn();
-    this.inFlight.add(p);
-    const done = () => this.inFlight.delete(p);
-    p.then(done, done);
-    return p;
-  }
-
   /** Idempotent. New calls reject with ERR_DISPOSED; calls in flight finish (or reject with ERR_DISPOSED) first. */
   dispose(): Promise<void> {
-    if (!this.disposing) {
-      this.disposing = (async () => {
-        await Promise.allSettled([...this.inFlight]);
-        await this.pipeline.dispose();
-      })();
-    }
-    return this.disposing;
+    return this.gate.close(() => this.pipeline.dispose());
   }
 
   /**
@@ -221,7 +201,7 @@ export class TrtLandmarker implements AsyncDisposable {
    * latest frame first. Implemented in src/capture/track.ts.
    */
   track(source: CaptureSourceSpec | FfmpegSource, options?: TrackOptions): AsyncGenerator<TrackResult, void, undefined> {
-    this.assertOpen();
+    this.gate.assertOpen();
     return trackFrames(this, source, options);
   }
 

@@ -14,6 +14,7 @@ import type { ModelContract } from '../contract/types';
 import { fromNative, LandmarkerError } from '../errors';
 import type { NativeAddon, NativeCrop, NativeDecoded, NativeFrame, NativePipnetParams, NativePreprocessParams } from '../native/addon';
 import { loadAddon } from '../native/loader';
+import { DisposeGate } from '../util/dispose-gate';
 import type { Precision } from '../types';
 import { OrtThread } from './onnxruntime-thread';
 import type { OrtWorkerOutput } from './onnxruntime-worker';
@@ -51,8 +52,7 @@ function chooseFile(modelPath: string, precision: Precision, explicit: boolean):
 export class OnnxRuntimePipeline implements LandmarkPipeline {
   readonly backend = 'onnxruntime' as const;
   readonly versions = { onnxruntime: ORT_VERSION };
-  private inFlight = new Set<Promise<unknown>>();
-  private disposed: Promise<void> | null = null;
+  private readonly gate = new DisposeGate('The ONNX Runtime pipeline was disposed');
   private readonly prep: NativePreprocessParams;
   private readonly pip?: NativePipnetParams;
   private readonly outputNames: string[];
@@ -80,12 +80,7 @@ export class OnnxRuntimePipeline implements LandmarkPipeline {
   }
 
   run(frames: NativeFrame[], crops: NativeCrop[]): Promise<PipelineOutput> {
-    if (this.disposed) return Promise.reject(new LandmarkerError('ERR_DISPOSED', 'The ONNX Runtime pipeline was disposed'));
-    const p = this.runInner(frames, crops);
-    this.inFlight.add(p);
-    const done = () => this.inFlight.delete(p);
-    p.then(done, done);
-    return p;
+    return this.gate.run(() => this.runInner(frames, crops));
   }
 
   private async runInner(frames: NativeFrame[], crops: NativeCrop[]): Promise<PipelineOutput> {
@@ -158,13 +153,7 @@ export class OnnxRuntimePipeline implements LandmarkPipeline {
   }
 
   dispose(): Promise<void> {
-    if (!this.disposed) {
-      this.disposed = (async () => {
-        await Promise.allSettled([...this.inFlight]);
-        await this.thread.close();
-      })();
-    }
-    return this.disposed;
+    return this.gate.close(() => this.thread.close());
   }
 }
 
