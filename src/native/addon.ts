@@ -113,15 +113,10 @@ export interface NativeTrtBuildEvent {
   message?: string;
 }
 
-export interface NativeTrtRuntimeConfig {
+/** The runtime's preprocessing is the CPU core's (NativePreprocessParams), done on the GPU. */
+export interface NativeTrtRuntimeConfig extends NativePreprocessParams {
   inputName: string;
   maxBatch: number;
-  width: number;
-  height: number;
-  bgr: boolean;
-  scale: number;
-  mean: [number, number, number];
-  std: [number, number, number];
   landmarks: number;
   architecture: 'pipnet' | 'regression';
   cudaGraph?: boolean;
