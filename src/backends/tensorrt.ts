@@ -4,6 +4,8 @@
  * opts.cacheDir or are built on first use (src/tensorrt/engine.ts). probeTensorRt() says whether this machine can
  * run it and, if not, why (no GPU/driver, addon without CUDA/TensorRT, libnvinfer missing or of another major).
  */
+import { checkContractAgainstModel } from '../contract/match';
+import { readOnnxSummary } from '../contract/onnx-proto';
 import { pipnetParams } from '../contract/pipnet';
 import type { ModelContract } from '../contract/types';
 import { fromNative, LandmarkerError } from '../errors';
@@ -140,6 +142,9 @@ export async function createTensorRtPipeline(opts: PipelineOptions): Promise<Ten
   if (!probe.available || !addon.trtCreateRuntime) {
     throw new LandmarkerError('ERR_BACKEND_UNAVAILABLE', `TensorRT backend unavailable: ${probe.reason}`);
   }
+  // The same contract check as ONNX Runtime's, from the graph's declared inputs/outputs, before any engine work.
+  const onnx = readOnnxSummary(opts.modelPath);
+  checkContractAgainstModel(opts.contract, opts.modelPath, onnx.inputs, onnx.outputs);
   const create = addon.trtCreateRuntime.bind(addon);
   const cudaGraph = process.env.TRT_LANDMARKER_CUDA_GRAPH === '1';
   const prepared = await prepareEngine(addon, opts, async (engine, maxBatch) => {
