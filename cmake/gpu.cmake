@@ -13,8 +13,10 @@
 #   -DTRTL_TENSORRT_DEFAULT_PATHS=OFF  do not search /usr/local/tensorrt, /usr/include/<arch>, /opt/tensorrt, ...
 #   -DTRTL_CUDA_ARCHITECTURES=<list> override the CUDA_ARCHITECTURES list below
 #
-# Sets for CMakeLists.txt: TRTL_GPU_SOURCES, TRTL_GPU_LIBS, TRTL_GPU_DEFS, TRTL_GPU_INCLUDES, TRTL_VARIANT,
-# TRTL_GPU_ABSENT_REASON (see the header of CMakeLists.txt).
+# Sets for CMakeLists.txt: TRTL_GPU_SOURCES, TRTL_GPU_LIBS, TRTL_GPU_INCLUDES, and the build facts that
+# cmake/build_info.cmake writes into a generated header (never into compile definitions, where a `;` or a quote
+# in a reason would split or break the compiler command line): TRTL_VARIANT, TRTL_GPU_ABSENT_REASON,
+# TRTL_CUDA_VERSION, TRTL_TENSORRT_MAJOR, TRTL_TENSORRT_HEADERS, TRTL_TENSORRT_ABSENT_REASON.
 
 option(TRTL_WITH_CUDA "Build the CUDA kernels when a CUDA toolkit is found" ON)
 option(TRTL_WITH_TENSORRT "Build the TensorRT backend when TensorRT headers are found" ON)
@@ -136,9 +138,7 @@ if(_trtl_cuda_found)
     "${_trtl_gpu_dir}/decode_kernels.cu")
   set(TRTL_GPU_INCLUDES ${CUDAToolkit_INCLUDE_DIRS})
   set(TRTL_GPU_LIBS CUDA::cudart_static ${CMAKE_DL_LIBS})
-  set(TRTL_GPU_DEFS
-    TRTL_WITH_CUDA
-    "TRTL_CUDA_VERSION=\"${CUDAToolkit_VERSION_MAJOR}.${CUDAToolkit_VERSION_MINOR}\"")
+  set(TRTL_CUDA_VERSION "${CUDAToolkit_VERSION_MAJOR}.${CUDAToolkit_VERSION_MINOR}")
   if(_trtl_trt_include)
     list(APPEND TRTL_GPU_SOURCES
       "${_trtl_gpu_dir}/trt_common.cc"
@@ -148,13 +148,13 @@ if(_trtl_cuda_found)
       "${_trtl_gpu_dir}/trt_build_binding.cc"
       "${_trtl_gpu_dir}/trt_runtime_binding.cc")
     list(APPEND TRTL_GPU_INCLUDES "${_trtl_trt_include}")
-    list(APPEND TRTL_GPU_DEFS TRTL_WITH_TENSORRT "TRTL_TENSORRT_MAJOR=${_trtl_trt_major}"
-         "TRTL_TENSORRT_HEADERS=\"${_trtl_trt_MAJOR}.${_trtl_trt_MINOR}.${_trtl_trt_PATCH}\"")
+    set(TRTL_TENSORRT_MAJOR "${_trtl_trt_major}")
+    set(TRTL_TENSORRT_HEADERS "${_trtl_trt_MAJOR}.${_trtl_trt_MINOR}.${_trtl_trt_PATCH}")
     message(STATUS "trt-landmarker GPU: CUDA ${CUDAToolkit_VERSION} kernels for ${CMAKE_CUDA_ARCHITECTURES}; "
                    "TensorRT backend compiled against TensorRT ${_trtl_trt_MAJOR}.${_trtl_trt_MINOR}.${_trtl_trt_PATCH} "
                    "headers in ${_trtl_trt_include} (libnvinfer.so.${_trtl_trt_major} is loaded at run time, not linked)")
   else()
-    list(APPEND TRTL_GPU_DEFS "TRTL_TENSORRT_ABSENT_REASON=\"${_trtl_trt_reason}\"")
+    set(TRTL_TENSORRT_ABSENT_REASON "${_trtl_trt_reason}")
     message(STATUS "trt-landmarker GPU: CUDA ${CUDAToolkit_VERSION} kernels for ${CMAKE_CUDA_ARCHITECTURES}; "
                    "TensorRT backend NOT built: ${_trtl_trt_reason}")
   endif()

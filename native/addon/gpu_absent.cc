@@ -1,10 +1,7 @@
 // RegisterGpu for builds without GPU sources: gpuStatus() says so and why (the reason is fixed at build time
-// by CMakeLists.txt / cmake/gpu.cmake or binding.gyp through TRTL_GPU_ABSENT_REASON).
+// by cmake/gpu.cmake in the generated build_info.h, or by binding.gyp, as TRTL_GPU_ABSENT_REASON).
+#include "build_info.h"
 #include "gpu_register.h"
-
-#ifndef TRTL_GPU_ABSENT_REASON
-#define TRTL_GPU_ABSENT_REASON "addon built without GPU support"
-#endif
 
 namespace trtl {
 

@@ -2,14 +2,8 @@
 #include <napi.h>
 
 #include "bindings.h"
+#include "build_info.h"
 #include "gpu_register.h"
-
-#ifndef TRTL_VERSION
-#define TRTL_VERSION "0.0.0"
-#endif
-#ifndef TRTL_VARIANT
-#define TRTL_VARIANT "cpu"
-#endif
 
 namespace trtl {
 
@@ -28,7 +22,7 @@ std::string CompilerName() {
 }
 
 // What this binary was compiled with. GPU builds define TRTL_WITH_CUDA, TRTL_CUDA_VERSION ("13.0") and, when
-// the TensorRT sources were compiled, TRTL_TENSORRT_MAJOR (an integer) through TRTL_GPU_DEFS.
+// the TensorRT sources were compiled, TRTL_TENSORRT_MAJOR (an integer) in the generated build_info.h.
 Napi::Value BuildInfo(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   Napi::Object o = Napi::Object::New(env);

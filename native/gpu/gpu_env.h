@@ -11,6 +11,8 @@
 #include <mutex>
 #include <vector>
 
+#include "../addon/build_info.h"
+
 namespace trtl {
 
 class TrtRuntime;

@@ -1,5 +1,6 @@
 // RegisterGpu for CUDA builds: gpuStatus() (CUDA driver/device and, when compiled in, TensorRT loading, each
 // with the reason it is unusable) and the TensorRT bindings. See native/addon/gpu_register.h.
+#include "../addon/build_info.h"
 #include "../addon/gpu_register.h"
 
 #include <string>

@@ -10,12 +10,13 @@
 #include <string>
 #include <vector>
 
+#include "../addon/build_info.h"
 #include "../core/errors.h"
 #include "trt_headers.h"
 
 #if !defined(TRTL_TENSORRT_MAJOR) || TRTL_TENSORRT_MAJOR != NV_TENSORRT_MAJOR
 #error \
-    "TRTL_TENSORRT_MAJOR (from cmake/gpu.cmake) disagrees with NV_TENSORRT_MAJOR of the headers being compiled"
+    "TRTL_TENSORRT_MAJOR (generated build_info.h) disagrees with NV_TENSORRT_MAJOR of the headers being compiled"
 #endif
 
 namespace trtl {
