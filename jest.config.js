@@ -1,9 +1,11 @@
-/** Tests in tiers: test/unit (pure TS), test/addon (native addon, CPU), test/e2e (ONNX models end to end),
- *  test/gpu (skip with a reason when there is no GPU). */
+/** Tiers. `npm test` (this config): the fast tier, units, addon, contract, CPU end to end; files named
+ *  `*.slow.test.ts` (PyTorch exports, ffmpeg capture, the browser, the bench smoke run, long fuzzing) are left to
+ *  `npm run test:all` (jest.all.config.js), which CI runs. test/gpu skips with a reason when there is no GPU. */
 module.exports = {
   testEnvironment: '<rootDir>/test/realm-environment.js',
   roots: ['<rootDir>/test'],
   testMatch: ['**/*.test.ts'],
+  testPathIgnorePatterns: ['/node_modules/', '\\.slow\\.test\\.ts$'],
   transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json', isolatedModules: true }] },
   testTimeout: 120000,
   maxWorkers: 2,
