@@ -11,6 +11,7 @@ export type {
   DetectOptions,
   ImageInput,
   LandmarkerInfo,
+  RuntimeInfo,
   LandmarkResult,
   PixelFormat,
   Precision,

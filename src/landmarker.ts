@@ -19,7 +19,7 @@ import { checkBoxShape, isRawFrameLike, validateBox } from './input/validate';
 import { loadAddon } from './native/loader';
 import { DisposeGate } from './util/dispose-gate';
 import type { NativeCrop, NativeFrame } from './native/addon';
-import type { Backend, BatchItem, Box, CreateOptions, DetectOptions, ImageInput, LandmarkerInfo, LandmarkResult, Precision } from './types';
+import type { Backend, BatchItem, Box, CreateOptions, DetectOptions, ImageInput, LandmarkerInfo, LandmarkResult, Precision, RuntimeInfo } from './types';
 
 export const MAX_BATCH_LIMIT = 256;
 const DEFAULT_MAX_BATCH = 8;
@@ -135,6 +135,11 @@ export class TrtLandmarker implements AsyncDisposable {
       },
     };
     return new TrtLandmarker(sel.pipeline, c, info);
+  }
+
+  /** What changes while this landmarker runs: the CUDA graph status and GPU memory (TensorRT); {} otherwise. */
+  runtimeInfo(): RuntimeInfo {
+    return this.pipeline.runtimeInfo?.() ?? {};
   }
 
   /** Landmarks for one image. `options.box`: face box [x, y, w, h], cropped by the model's crop policy. */

@@ -81,6 +81,17 @@ export interface LandmarkResult {
   timings: StageTimings;
 }
 
+/** TrtLandmarker#runtimeInfo(): what changes while a landmarker runs (empty for ONNX Runtime). */
+export interface RuntimeInfo {
+  /**
+   * TensorRT with TRT_LANDMARKER_CUDA_GRAPH=1: 'on' once a graph is captured, 'failed: <why>' when capture failed
+   * (runs go on without graphs); 'off' otherwise.
+   */
+  cudaGraph?: string;
+  /** GPU memory the runtime allocated (bytes). */
+  deviceBytes?: number;
+}
+
 export interface LandmarkerInfo {
   backend: 'tensorrt' | 'onnxruntime';
   /** Why this backend was chosen (e.g. why TensorRT was not available under 'auto'). */

@@ -3,6 +3,7 @@
 #include <cuda_runtime_api.h>
 
 #include "cuda_check.h"
+#include "gpu_policy.h"
 
 namespace trtl {
 
@@ -21,10 +22,15 @@ CudaStatus QueryCuda() {
         "no NVIDIA driver found (libcuda.so.1 could not be loaded): no GPU or no driver on this machine";
     return s;
   }
-  if (st == cudaErrorInsufficientDriver || s.driver < s.runtime) {
-    s.reason = "the NVIDIA driver supports CUDA up to " + CudaVersionString(s.driver) +
-               " but this addon uses CUDA " + CudaVersionString(s.runtime) +
-               ": update the driver or use a build for an older CUDA";
+  // An older driver of the same CUDA major is fine (minor-version compatibility); the runtime itself says
+  // cudaErrorInsufficientDriver when it is not (a driver below the major's minimum, e.g. < 525 for CUDA 12).
+  if (const std::string problem = CudaDriverProblem(s.driver, s.runtime); !problem.empty()) {
+    s.reason = problem;
+    return s;
+  }
+  if (st == cudaErrorInsufficientDriver) {
+    s.reason = "the NVIDIA driver (CUDA " + CudaVersionString(s.driver) + ") is too old for this addon's CUDA " +
+               CudaVersionString(s.runtime) + " runtime: update the driver or use a build for an older CUDA";
     return s;
   }
   if (st == cudaErrorNoDevice || (st == cudaSuccess && s.devices == 0)) {

@@ -162,6 +162,7 @@ Napi::Value BuildEngineJs(const Napi::CallbackInfo& info) {
         o.Has("optBatch") ? static_cast<int>(IntArg(o.Get("optBatch"), "options.optBatch", 1, 4096)) : 1;
     req.fp16 = BoolArg(o.Get("fp16"), "options.fp16");
     req.strongly_typed = BoolArg(o.Get("stronglyTyped"), "options.stronglyTyped");
+    req.allow_tf32 = o.Has("tf32") && !o.Get("tf32").IsUndefined() && BoolArg(o.Get("tf32"), "options.tf32");
     if (o.Has("timingCache") && !o.Get("timingCache").IsUndefined()) {
       ArrayView<uint8_t> tc = Uint8Arg(o.Get("timingCache"), "options.timingCache");
       req.timing_cache.assign(tc.data, tc.data + tc.size);
@@ -195,10 +196,62 @@ Napi::Value BuildEngineJs(const Napi::CallbackInfo& info) {
   });
 }
 
+// trtMergeTimingCaches(base, extra) -> Promise<Buffer>: base's timings plus extra's (ITimingCache::combine).
+class MergeWorker : public Napi::AsyncWorker {
+ public:
+  MergeWorker(Napi::Env env, const TrtLibrary* lib, std::vector<uint8_t> base, std::vector<uint8_t> extra)
+      : Napi::AsyncWorker(env, "trtl.trtMergeTimingCaches"),
+        deferred_(Napi::Promise::Deferred::New(env)),
+        lib_(lib),
+        base_(std::move(base)),
+        extra_(std::move(extra)) {}
+  Napi::Promise Promise() { return deferred_.Promise(); }
+  void Execute() override {
+    try {
+      merged_ = MergeTimingCaches(*lib_, base_, extra_, logger_);
+    } catch (const CoreError& e) {
+      code_ = e.code();
+      message_ = e.what();
+    } catch (const std::exception& e) {
+      code_ = "ERR_TENSORRT";
+      message_ = e.what();
+    }
+  }
+  void OnOK() override {
+    if (!code_.empty()) {
+      deferred_.Reject(CodedError(Env(), code_, message_).Value());
+      return;
+    }
+    deferred_.Resolve(Napi::Buffer<uint8_t>::Copy(Env(), merged_.data(), merged_.size()));
+  }
+  void OnError(const Napi::Error& e) override { deferred_.Reject(e.Value()); }
+
+ private:
+  Napi::Promise::Deferred deferred_;
+  const TrtLibrary* lib_;
+  std::vector<uint8_t> base_, extra_, merged_;
+  TrtLogger logger_;
+  std::string code_, message_;
+};
+
+Napi::Value MergeTimingCachesJs(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  return Guard(env, [&]() -> Napi::Value {
+    const TrtLibrary* lib = RequireTensorRt();
+    ArrayView<uint8_t> a = Uint8Arg(info[0], "base"), b = Uint8Arg(info[1], "extra");
+    auto* w = new MergeWorker(env, lib, std::vector<uint8_t>(a.data, a.data + a.size),
+                              std::vector<uint8_t>(b.data, b.data + b.size));
+    Napi::Promise p = w->Promise();
+    w->Queue();
+    return p;
+  });
+}
+
 }  // namespace
 
 void RegisterTrtBuild(Napi::Env env, Napi::Object exports, GpuEnv* genv) {
   exports.Set("trtBuildEngine", Napi::Function::New(env, BuildEngineJs, "trtBuildEngine", genv));
+  exports.Set("trtMergeTimingCaches", Napi::Function::New(env, MergeTimingCachesJs, "trtMergeTimingCaches"));
 }
 
 }  // namespace trtl

@@ -4,6 +4,7 @@
 #include <string>
 
 #include "cuda_check.h"
+#include "gpu_policy.h"
 
 namespace trtl {
 
@@ -56,8 +57,10 @@ Dims WithBatch(Dims d, int batch) {
 
 BuildResult BuildEngine(const TrtLibrary& lib, const BuildRequest& req, BuildProgress* progress,
                         TrtLogger& logger) {
-  // Declared first so it outlives the config that points at it.
+  // Declared before the builder and its config, so they outlive the config that points at them (locals are
+  // destroyed in reverse order): the progress monitor and the timing cache.
   Monitor monitor(progress);
+  TrtPtr<ITimingCache> cache;
   TrtPtr<IBuilder> builder(static_cast<IBuilder*>(lib.create_builder(&logger, NV_TENSORRT_VERSION)));
   if (!builder) ThrowTrt(logger, "createInferBuilder (TensorRT " + lib.version_string + ")");
 
@@ -103,30 +106,26 @@ BuildResult BuildEngine(const TrtLibrary& lib, const BuildRequest& req, BuildPro
                                             DimsString(dims) + "; only the batch dimension may be dynamic");
     }
   }
-  if (dims.d[0] >= 0 && dims.d[0] != req.max_batch) {
-    // A fixed batch in the graph: the profile must be exactly that batch.
-    if (req.max_batch != 1 || dims.d[0] != 1) {
-      throw CoreError("ERR_MODEL_LOAD", std::string("input \"") + input->getName() +
-                                            "\" has a fixed batch of " + std::to_string(dims.d[0]) +
-                                            "; maxBatch " + std::to_string(req.max_batch) +
-                                            " needs a dynamic batch dimension");
-    }
-  }
+  // A static batch gets min = opt = max = that batch; a dynamic one 1..max_batch around opt_batch.
+  const BatchProfile batches = ProfileFor(dims.d[0], req.max_batch, req.opt_batch);
+  if (!batches.error.empty())
+    throw CoreError("ERR_MODEL_LOAD", std::string("input \"") + input->getName() + "\" " + batches.error);
 
   TrtPtr<IBuilderConfig> config(builder->createBuilderConfig());
   if (!config) ThrowTrt(logger, "createBuilderConfig");
   IOptimizationProfile* profile = builder->createOptimizationProfile();  // owned by the builder
   if (!profile) ThrowTrt(logger, "createOptimizationProfile");
-  const int opt = std::min(std::max(req.opt_batch, 1), req.max_batch);
-  if (!profile->setDimensions(input->getName(), OptProfileSelector::kMIN, WithBatch(dims, 1)) ||
-      !profile->setDimensions(input->getName(), OptProfileSelector::kOPT, WithBatch(dims, opt)) ||
-      !profile->setDimensions(input->getName(), OptProfileSelector::kMAX, WithBatch(dims, req.max_batch))) {
-    ThrowTrt(logger, "IOptimizationProfile::setDimensions(batch 1.." + std::to_string(req.max_batch) + ")");
+  if (!profile->setDimensions(input->getName(), OptProfileSelector::kMIN, WithBatch(dims, batches.min)) ||
+      !profile->setDimensions(input->getName(), OptProfileSelector::kOPT, WithBatch(dims, batches.opt)) ||
+      !profile->setDimensions(input->getName(), OptProfileSelector::kMAX, WithBatch(dims, batches.max))) {
+    ThrowTrt(logger, "IOptimizationProfile::setDimensions(batch " + std::to_string(batches.min) + ".." +
+                         std::to_string(batches.max) + ", opt " + std::to_string(batches.opt) + ")");
   }
   if (config->addOptimizationProfile(profile) < 0) ThrowTrt(logger, "addOptimizationProfile");
 
+  const PrecisionFlags precision = PrecisionFlagsFor(req.fp16, req.strongly_typed, req.allow_tf32);
 #if NV_TENSORRT_MAJOR < 11
-  if (req.fp16 && !req.strongly_typed) {
+  if (precision.set_fp16) {
 #if defined(__GNUC__)
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wdeprecated-declarations"
@@ -137,6 +136,8 @@ BuildResult BuildEngine(const TrtLibrary& lib, const BuildRequest& req, BuildPro
 #endif
   }
 #endif
+  // TensorRT enables TF32 for FP32 layers by default (sm_80+): an engine called "fp32" must compute in FP32.
+  if (precision.clear_tf32) config->clearFlag(BuilderFlag::kTF32);
   if (req.workspace_bytes > 0) config->setMemoryPoolLimit(MemoryPoolType::kWORKSPACE, req.workspace_bytes);
   if (req.optimization_level >= 0) config->setBuilderOptimizationLevel(req.optimization_level);
 
@@ -145,7 +146,7 @@ BuildResult BuildEngine(const TrtLibrary& lib, const BuildRequest& req, BuildPro
   // Timing cache: reuse kernel timings across builds (same GPU and TensorRT version; a mismatching cache is
   // ignored by TensorRT rather than trusted: ignoreMismatch = false makes it reject, so we start fresh
   // instead).
-  TrtPtr<ITimingCache> cache(config->createTimingCache(req.timing_cache.data(), req.timing_cache.size()));
+  cache.reset(config->createTimingCache(req.timing_cache.data(), req.timing_cache.size()));
   if (!cache && !req.timing_cache.empty()) {
     logger.TakeErrors();
     cache.reset(config->createTimingCache(nullptr, 0));  // unreadable cache: start a new one
@@ -174,6 +175,24 @@ BuildResult BuildEngine(const TrtLibrary& lib, const BuildRequest& req, BuildPro
   }
   result.log = logger.Recent();
   return result;
+}
+
+std::vector<uint8_t> MergeTimingCaches(const TrtLibrary& lib, const std::vector<uint8_t>& base,
+                                       const std::vector<uint8_t>& extra, TrtLogger& logger) {
+  TrtPtr<ITimingCache> into, from;  // declared first: destroyed after the config that created them
+  TrtPtr<IBuilder> builder(static_cast<IBuilder*>(lib.create_builder(&logger, NV_TENSORRT_VERSION)));
+  if (!builder) ThrowTrt(logger, "createInferBuilder (TensorRT " + lib.version_string + ")");
+  TrtPtr<IBuilderConfig> config(builder->createBuilderConfig());
+  if (!config) ThrowTrt(logger, "createBuilderConfig");
+  into.reset(config->createTimingCache(base.data(), base.size()));
+  from.reset(config->createTimingCache(extra.data(), extra.size()));
+  if (!into || !from) ThrowTrt(logger, "createTimingCache");
+  // ignoreMismatch = false: a cache of another TensorRT/GPU is refused rather than mixed in.
+  if (!into->combine(*from, false)) ThrowTrt(logger, "ITimingCache::combine");
+  TrtPtr<IHostMemory> blob(into->serialize());
+  if (!blob) ThrowTrt(logger, "ITimingCache::serialize");
+  const auto* c = static_cast<const uint8_t*>(blob->data());
+  return std::vector<uint8_t>(c, c + blob->size());
 }
 
 }  // namespace trtl

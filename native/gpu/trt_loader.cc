@@ -2,9 +2,12 @@
 
 #include <NvInferVersion.h>
 
+#include "gpu_policy.h"
+
 #include <cstdlib>
 #include <mutex>
 #include <string>
+#include <vector>
 
 #ifdef _WIN32
 #include <windows.h>
@@ -42,19 +45,28 @@ std::string PathOf(Handle h, const std::string& fallback) {
   if (dlinfo(h, RTLD_DI_LINKMAP, &map) == 0 && map && map->l_name && map->l_name[0]) return map->l_name;
   return fallback;
 }
-const char* kSep = "/";
 #endif
 
-// Tries TRT_LANDMARKER_TENSORRT_LIB/<name> first, then the system search path (LD_LIBRARY_PATH, ldconfig
-// cache).
+// The search shared with the variant picker (gpu_policy.h, TensorRtLibraryCandidates): the first candidate
+// that loads wins; the error lists what each one said.
 Handle OpenLibrary(const std::string& name, std::string* error) {
-  if (const char* dir = std::getenv("TRT_LANDMARKER_TENSORRT_LIB"); dir && *dir) {
-    const std::string path = std::string(dir) + kSep + name;
-    if (Handle h = Open(path)) return h;
-    *error = path + ": " + LastError() + "; ";
+#ifdef _WIN32
+  std::vector<std::string> candidates;
+  if (const char* dir = std::getenv("TRT_LANDMARKER_TENSORRT_LIB"); dir && *dir)
+    candidates.push_back(std::string(dir) + kSep + name);
+  candidates.push_back(name);
+#else
+  const std::vector<std::string> candidates = TensorRtLibraryCandidates(
+      name, std::getenv("TRT_LANDMARKER_TENSORRT_LIB"), std::getenv("LD_LIBRARY_PATH"));
+#endif
+  std::string tried;
+  for (const std::string& c : candidates) {
+    if (Handle h = Open(c)) return h;
+    const std::string e = LastError();
+    // A file that exists but fails to load says why; "no such file" for every directory is noise.
+    if (c == name || e.find("No such file") == std::string::npos) tried += (tried.empty() ? "" : "; ") + e;
   }
-  if (Handle h = Open(name)) return h;
-  *error += LastError();
+  *error = tried.empty() ? "not found" : tried;
   return nullptr;
 }
 
@@ -67,8 +79,6 @@ struct State {
 State Load() {
   State s;
   const int compiled = NV_TENSORRT_MAJOR;
-  const std::string headers = std::to_string(NV_TENSORRT_MAJOR) + "." + std::to_string(NV_TENSORRT_MINOR) +
-                              "." + std::to_string(NV_TENSORRT_PATCH);
   std::string err;
   Handle infer = OpenLibrary(NvinferLibraryName(), &err);
   if (!infer) {
@@ -85,15 +95,10 @@ State Load() {
     return s;
   }
   s.lib.version = version();
-  const int major = s.lib.version / 10000, minor = (s.lib.version / 100) % 100, patch = s.lib.version % 100;
-  s.lib.version_string = std::to_string(major) + "." + std::to_string(minor) + "." + std::to_string(patch);
-  if (major != compiled) {
-    s.reason = "loaded TensorRT " + s.lib.version_string + " (" + s.lib.nvinfer_path +
-               ") but this addon was compiled against TensorRT " + headers +
-               " headers; the majors must match (install TensorRT " + std::to_string(compiled) +
-               ".x or use a build compiled against TensorRT " + std::to_string(major) + ")";
-    return s;
-  }
+  s.lib.version_string = TensorRtVersionString(s.lib.version);
+  s.reason = TensorRtVersionProblem(s.lib.version, NV_TENSORRT_MAJOR, NV_TENSORRT_MINOR, NV_TENSORRT_PATCH,
+                                    s.lib.nvinfer_path);
+  if (!s.reason.empty()) return s;
   s.lib.create_builder =
       reinterpret_cast<void* (*)(void*, int32_t)>(Symbol(infer, "createInferBuilder_INTERNAL"));
   s.lib.create_runtime =

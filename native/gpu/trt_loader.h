@@ -21,8 +21,9 @@ struct TrtLibrary {
 
 // The loaded library, or nullptr with *reason set ("libnvinfer.so.10 not found: ...", "loaded TensorRT 11.1.0
 // but this addon was compiled against TensorRT 10 headers ..."). Thread-safe; the first call does the work
-// and the outcome is remembered. TRT_LANDMARKER_TENSORRT_LIB (a directory) is tried before the loader's
-// search path.
+// and the outcome is remembered. The search (TRT_LANDMARKER_TENSORRT_LIB, LD_LIBRARY_PATH, the dynamic
+// loader, the usual TensorRT install directories) is the one the variant picker uses (gpu_policy.h); the
+// version policy (same major, minor >= the headers') is TensorRtVersionProblem there.
 const TrtLibrary* LoadTensorRt(std::string* reason);
 
 // The names tried, for messages: "libnvinfer.so.10".

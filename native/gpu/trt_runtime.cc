@@ -4,6 +4,8 @@
 #include <cstring>
 #include <string>
 
+#include "gpu_policy.h"
+
 namespace trtl {
 
 namespace {
@@ -32,6 +34,16 @@ size_t RoundUp(size_t n, size_t to) { return (n + to - 1) / to * to; }
 
 [[noreturn]] void Mismatch(const std::string& what) {
   throw CoreError(kErrModelLoad, "engine/contract mismatch: " + what);
+}
+
+[[noreturn]] void ThrowPlanFailure(PlanFailure kind, const std::string& call, const std::string& errors,
+                                   size_t free_bytes) {
+  const std::string details = errors.empty() ? "" : ": " + errors;
+  if (kind == PlanFailure::kOutOfMemory) {
+    throw CoreError("ERR_CUDA", call + " failed: out of GPU memory (" + Bytes(free_bytes) +
+                                    " free); the engine file is fine, retry when the GPU has room" + details);
+  }
+  throw CoreError(kErrTensorRt, call + " failed" + details);
 }
 
 }  // namespace
@@ -68,10 +80,23 @@ void TrtRuntime::Init(const TrtLibrary& lib, const uint8_t* plan, size_t size) {
   if (!runtime_) ThrowTrt(logger_, "createInferRuntime (TensorRT " + lib.version_string + ")");
   // A corrupt, truncated or foreign plan (other TensorRT version, other GPU) makes this return null with a
   // log message; the JS engine cache then rebuilds.
+  // A transient shortage of GPU memory fails the same calls: it is ERR_CUDA (the cached file is good; the
+  // engine cache must not delete and rebuild it), a bad plan is ERR_TENSORRT.
   engine_.reset(runtime_->deserializeCudaEngine(plan, size));
-  if (!engine_) ThrowTrt(logger_, "deserializeCudaEngine (" + Bytes(size) + " plan)");
+  if (!engine_) {
+    const std::string errors = logger_.TakeErrors();
+    size_t free_bytes = 0, total = 0;
+    if (cudaMemGetInfo(&free_bytes, &total) != cudaSuccess) cudaGetLastError();
+    ThrowPlanFailure(ClassifyDeserializeFailure(errors, free_bytes, size),
+                     "deserializeCudaEngine (" + Bytes(size) + " plan)", errors, free_bytes);
+  }
   context_.reset(engine_->createExecutionContext());
-  if (!context_) ThrowTrt(logger_, "createExecutionContext");
+  if (!context_) {
+    const std::string errors = logger_.TakeErrors();
+    size_t free_bytes = 0, total = 0;
+    if (cudaMemGetInfo(&free_bytes, &total) != cudaSuccess) cudaGetLastError();
+    ThrowPlanFailure(ClassifyContextFailure(), "createExecutionContext", errors, free_bytes);
+  }
   stream_ = CudaStream::Create();
   for (auto& e : events_) e = CudaEvent::Create();
 
@@ -91,11 +116,13 @@ void TrtRuntime::Init(const TrtLibrary& lib, const uint8_t* plan, size_t size) {
   } else if (in.d[0] != c.max_batch) {
     Mismatch("the engine has a fixed batch of " + std::to_string(in.d[0]) + ", maxBatch is " +
              std::to_string(c.max_batch));
+  } else {
+    fixed_batch_ = in.d[0];  // every run is at this batch; fewer frames leave items unused
   }
   if (!context_->setInputShape(c.input_name.c_str(), Dims4{c.max_batch, 3, in.d[2], in.d[3]})) {
     ThrowTrt(logger_, "setInputShape(" + c.input_name + ", batch " + std::to_string(c.max_batch) + ")");
   }
-  current_batch_ = c.max_batch;
+  shape_batch_ = c.max_batch;
 
   // Every I/O tensor gets a buffer sized for max_batch (TensorRT needs an address for unused outputs too).
   for (int i = 0; i < engine_->getNbIOTensors(); ++i) {
@@ -123,7 +150,7 @@ void TrtRuntime::Init(const TrtLibrary& lib, const uint8_t* plan, size_t size) {
     }
     b.elements_per_item = count / c.max_batch;
     b.buffer = DeviceBuffer(std::max<size_t>(count * DataTypeSize(dt), 1));
-    device_bytes_ += b.buffer.size();
+    AddDeviceBytes(b.buffer.size());
     if (!context_->setTensorAddress(b.name.c_str(), b.buffer.get()))
       ThrowTrt(logger_, "setTensorAddress(" + b.name + ")");
     if (b.input) input_type_ = b.type;
@@ -178,7 +205,7 @@ void TrtRuntime::Init(const TrtLibrary& lib, const uint8_t* plan, size_t size) {
   h_out_ = PinnedBuffer((points + scores) * 4);
   desc_bytes_ = RoundUp(c.max_batch * sizeof(GpuFrameDesc), 256);
   EnsureStaging(size_t{1} << 20);
-  device_bytes_ += d_points_.size() + d_scores_.size() + d_reverse1_.size() + d_reverse2_.size();
+  AddDeviceBytes(d_points_.size() + d_scores_.size() + d_reverse1_.size() + d_reverse2_.size());
 }
 
 void TrtRuntime::EnsureStaging(size_t frame_bytes) {
@@ -189,10 +216,11 @@ void TrtRuntime::EnsureStaging(size_t frame_bytes) {
   const size_t size = RoundUp(std::max(need, d_staging_.size() + d_staging_.size() / 2), size_t{1} << 20);
   PinnedBuffer host(size);
   DeviceBuffer device(size);
-  device_bytes_ += size - d_staging_.size();
+  AddDeviceBytes(size - d_staging_.size());
   h_staging_ = std::move(host);
   d_staging_ = std::move(device);
-  graphs_.clear();  // captured kernels point at the old buffer
+  graph_ = CudaGraph();  // captured kernels point at the old buffer
+  graph_batch_ = 0;
 }
 
 void TrtRuntime::Enqueue(int batch, const CudaEvent* after_preprocess, const CudaEvent* after_inference) {
@@ -267,24 +295,29 @@ RunResult TrtRuntime::Run(const std::vector<FrameView>& frames, const std::vecto
   CudaCheck(
       cudaMemcpyAsync(d_staging_.get(), h_staging_.get(), desc_bytes_ + offset, cudaMemcpyHostToDevice, s),
       "cudaMemcpyAsync(frames)");
-  if (batch != current_batch_) {
+  // A fixed-batch engine runs at its batch whatever the number of frames; only `batch` items are
+  // preprocessed and decoded.
+  const int engine_batch = EngineBatch(batch, fixed_batch_);
+  // Graphs are keyed by the number of frames (for a dynamic engine, its batch).
+  const GraphStep step = NextGraphStep(config_.cuda_graph, capture_failed_, batch, context_batch_, graph_batch_);
+  if (engine_batch != shape_batch_) {
     const Dims in = Find(config_.input_name).max_dims;
-    if (!context_->setInputShape(config_.input_name.c_str(), Dims4{batch, 3, in.d[2], in.d[3]})) {
-      ThrowTrt(logger_, "setInputShape(batch " + std::to_string(batch) + ")");
+    if (!context_->setInputShape(config_.input_name.c_str(), Dims4{engine_batch, 3, in.d[2], in.d[3]})) {
+      ThrowTrt(logger_, "setInputShape(batch " + std::to_string(engine_batch) + ")");
     }
-    current_batch_ = batch;
+    shape_batch_ = engine_batch;
   }
   RunResult r;
-  auto graph = graphs_.find(batch);
-  if (graph != graphs_.end()) {
+  if (step == GraphStep::kReplay) {
     events_[1].Record(s);
-    graph->second.Launch(s);
+    graph_.Launch(s);
     events_[3].Record(s);
     r.graph = true;
   } else {
     // Timed stage by stage: upload + preprocess | enqueueV3 | decode + download.
     Enqueue(batch, &events_[1], &events_[2]);
     events_[3].Record(s);
+    context_batch_ = batch;
   }
   events_[3].Synchronize();
 
@@ -300,29 +333,53 @@ RunResult TrtRuntime::Run(const std::vector<FrameView>& frames, const std::vecto
     r.timings.preprocess_ms = events_[1].ElapsedSince(events_[0]);
     r.timings.inference_ms = events_[2].ElapsedSince(events_[1]);
     r.timings.postprocess_ms = events_[3].ElapsedSince(events_[2]);
-    // First run at this batch size done (TensorRT's lazy setup has happened): capture it for next time.
-    if (config_.cuda_graph && graph_status_.rfind("failed", 0) != 0) {
-      try {
-        CudaGraph::BeginCapture(s);
-        try {
-          Enqueue(batch, nullptr, nullptr);
-        } catch (...) {
-          cudaGraph_t g = nullptr;
-          cudaStreamEndCapture(s, &g);
-          if (g) cudaGraphDestroy(g);
-          throw;
-        }
-        graphs_.emplace(batch, CudaGraph::EndCapture(s));
-        graph_status_ = "on";
-      } catch (const std::exception& e) {
-        // Some engines cannot be captured; run without graphs from now on and say why in info().
-        graph_status_ = std::string("failed: ") + e.what();
-        logger_.TakeErrors();
-        cudaGetLastError();
-      }
-    }
+    // A normal run at this batch just happened (TensorRT's lazy, shape-dependent setup included): capture it
+    // for the next call at the same batch. A graph of another batch is dropped: the context has run at a
+    // different shape since it was captured.
+    if (step == GraphStep::kRunThenCapture) Capture(batch);
   }
   return r;
+}
+
+void TrtRuntime::Capture(int batch) {
+  cudaStream_t s = stream_.get();
+  graph_ = CudaGraph();
+  graph_batch_ = 0;
+  try {
+    CudaGraph::BeginCapture(s);
+    try {
+      Enqueue(batch, nullptr, nullptr);
+    } catch (...) {
+      cudaGraph_t g = nullptr;
+      cudaStreamEndCapture(s, &g);
+      if (g) cudaGraphDestroy(g);
+      throw;
+    }
+    graph_ = CudaGraph::EndCapture(s);
+    graph_batch_ = batch;
+    SetGraphStatus("on");
+  } catch (const std::exception& e) {
+    // Some engines cannot be captured; run without graphs from now on and say why in info().
+    capture_failed_ = true;
+    SetGraphStatus(std::string("failed: ") + e.what());
+    logger_.TakeErrors();
+    cudaGetLastError();
+  }
+}
+
+TrtRuntime::Info TrtRuntime::info() const {
+  std::lock_guard<std::mutex> lock(info_mu_);
+  return info_;
+}
+
+void TrtRuntime::AddDeviceBytes(size_t n) {
+  std::lock_guard<std::mutex> lock(info_mu_);
+  info_.device_bytes += n;
+}
+
+void TrtRuntime::SetGraphStatus(std::string status) {
+  std::lock_guard<std::mutex> lock(info_mu_);
+  info_.graph_status = std::move(status);
 }
 
 void TrtRuntime::Close() {
@@ -330,7 +387,7 @@ void TrtRuntime::Close() {
   if (closed_) return;
   closed_ = true;
   if (stream_) cudaStreamSynchronize(stream_.get());
-  graphs_.clear();
+  graph_ = CudaGraph();
   context_.reset();
   engine_.reset();
   runtime_.reset();
@@ -343,7 +400,9 @@ void TrtRuntime::Close() {
   h_staging_ = PinnedBuffer();
   h_out_ = PinnedBuffer();
   stream_ = CudaStream();
-  device_bytes_ = 0;
+  std::lock_guard<std::mutex> info_lock(info_mu_);
+  info_.device_bytes = 0;
+  info_.closed = true;
 }
 
 }  // namespace trtl

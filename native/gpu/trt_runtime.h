@@ -3,12 +3,12 @@
 //   copy.
 // Everything is allocated once at Create (the frame staging grows geometrically when a bigger frame arrives;
 // the old buffers stay valid if that allocation fails). One execution context and one stream; Run() holds a
-// mutex, so concurrent callers queue instead of racing. Optional CUDA graph per batch size captures
-// preprocess + enqueueV3 + decode + download (the frame upload stays outside: its size varies).
+// mutex, so concurrent callers queue instead of racing. Optional CUDA graph of preprocess + enqueueV3 + decode
+// + download (the frame upload stays outside: its size varies), for the batch size last run; a run at another
+// batch size first runs normally (enqueueV3 at the new shape), then captures again.
 #pragma once
 
 #include <array>
-#include <map>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -68,8 +68,14 @@ class TrtRuntime {
 
   int max_batch() const { return config_.max_batch; }
   TensorType input_type() const { return input_type_; }
-  size_t device_bytes() const { return device_bytes_; }
-  const std::string& graph_status() const { return graph_status_; }
+
+  // What info() reports. Guarded by its own mutex, not the run mutex: reading it never waits for a run.
+  struct Info {
+    bool closed = false;
+    size_t device_bytes = 0;
+    std::string graph_status = "off";  // "off" | "on" | "failed: <why>"
+  };
+  Info info() const;
 
  private:
   struct Binding {
@@ -87,6 +93,10 @@ class TrtRuntime {
   // preprocess + infer + decode + download on stream_; records the events (if given) between the stages.
   void Enqueue(int batch, const CudaEvent* after_preprocess, const CudaEvent* after_inference);
   Binding& Find(const std::string& name);
+  // Captures preprocess + enqueueV3 + decode + download at `batch` frames as the one graph held.
+  void Capture(int batch);
+  void AddDeviceBytes(size_t n);
+  void SetGraphStatus(std::string status);
 
   RuntimeConfig config_;
   std::mutex mu_;
@@ -106,10 +116,14 @@ class TrtRuntime {
   PinnedBuffer h_staging_;  // descriptors then frame bytes
   DeviceBuffer d_staging_;
   size_t desc_bytes_ = 0;
-  int current_batch_ = 0;  // input shape currently set on the context
-  std::map<int, CudaGraph> graphs_;
-  std::string graph_status_ = "off";
-  size_t device_bytes_ = 0;
+  int fixed_batch_ = 0;    // the engine's static batch (0: dynamic)
+  int shape_batch_ = 0;    // input batch currently set on the context
+  int context_batch_ = 0;  // frames of the last normal (enqueueV3) run
+  CudaGraph graph_;        // at most one: captured at graph_batch_ frames (see NextGraphStep)
+  int graph_batch_ = 0;
+  bool capture_failed_ = false;
+  mutable std::mutex info_mu_;
+  Info info_;
 };
 
 }  // namespace trtl

@@ -59,12 +59,13 @@ class RuntimeWrap : public Napi::ObjectWrap<RuntimeWrap> {
   Napi::Value Info(const Napi::CallbackInfo& info) {
     Napi::Env env = info.Env();
     Napi::Object o = Napi::Object::New(env);
-    o.Set("closed", rt_ == nullptr);
+    const TrtRuntime::Info state = rt_ ? rt_->info() : TrtRuntime::Info{};
+    o.Set("closed", rt_ == nullptr || state.closed);
     if (rt_) {
       o.Set("maxBatch", rt_->max_batch());
       o.Set("inputType", rt_->input_type() == TensorType::kFloat16 ? "float16" : "float32");
-      o.Set("deviceBytes", static_cast<double>(rt_->device_bytes()));
-      o.Set("cudaGraph", rt_->graph_status());
+      o.Set("deviceBytes", static_cast<double>(state.device_bytes));
+      o.Set("cudaGraph", state.graph_status);
     }
     return o;
   }

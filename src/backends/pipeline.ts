@@ -5,7 +5,7 @@
  */
 import type { NativeCrop, NativeFrame } from '../native/addon';
 import type { ModelContract } from '../contract/types';
-import type { BuildProgress, Precision } from '../types';
+import type { BuildProgress, Precision, RuntimeInfo } from '../types';
 
 export interface PipelineOutput {
   /** [batch * landmarks * 2] image-pixel x,y pairs. */
@@ -25,6 +25,8 @@ export interface LandmarkPipeline {
   run(frames: NativeFrame[], crops: NativeCrop[]): Promise<PipelineOutput>;
   /** Idempotent. Waits for work in flight. */
   dispose(): Promise<void>;
+  /** State that changes while it runs (TensorRT: CUDA graph status, device memory). */
+  runtimeInfo?(): RuntimeInfo;
 }
 
 export interface PipelineOptions {

@@ -11,7 +11,7 @@ import type { ModelContract } from '../contract/types';
 import { fromNative, LandmarkerError } from '../errors';
 import type { NativeAddon, NativeCrop, NativeFrame, NativeTrtRuntime, NativeTrtRuntimeConfig } from '../native/addon';
 import { loadAddon } from '../native/loader';
-import type { Precision } from '../types';
+import type { Precision, RuntimeInfo } from '../types';
 import { prepareEngine } from '../tensorrt/engine';
 import type { LandmarkPipeline, PipelineOptions, PipelineOutput } from './pipeline';
 
@@ -115,6 +115,11 @@ export class TensorRtPipeline implements LandmarkPipeline {
     });
     this.tail = p.catch(() => undefined);
     return p;
+  }
+
+  runtimeInfo(): RuntimeInfo {
+    const i = this.runtime.info();
+    return { ...(i.cudaGraph !== undefined ? { cudaGraph: i.cudaGraph } : {}), ...(i.deviceBytes !== undefined ? { deviceBytes: i.deviceBytes } : {}) };
   }
 
   dispose(): Promise<void> {

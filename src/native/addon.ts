@@ -95,6 +95,8 @@ export interface NativeTrtBuildOptions {
   fp16: boolean;
   /** Precision follows the ONNX graph (always the case on TensorRT 11). */
   stronglyTyped: boolean;
+  /** Let FP32 layers use TF32 (TensorRT's default on sm_80+). Default false: FP32 means FP32. */
+  tf32?: boolean;
   timingCache?: Uint8Array;
   workspaceBytes?: number;
   optimizationLevel?: number;
@@ -143,7 +145,17 @@ export interface NativeTrtRuntime {
   run(frames: NativeFrame[], crops: NativeCrop[]): Promise<NativeTrtRunResult>;
   /** Frees the engine, context and buffers (waits for a run in progress). */
   close(): Promise<void>;
-  info(): { closed: boolean; maxBatch?: number; inputType?: string; deviceBytes?: number; cudaGraph?: string };
+  info(): NativeTrtRuntimeInfo;
+}
+
+/** TrtRuntime#info(): read without waiting for a run in progress. */
+export interface NativeTrtRuntimeInfo {
+  closed: boolean;
+  maxBatch?: number;
+  inputType?: string;
+  deviceBytes?: number;
+  /** 'off' | 'on' (a graph is captured) | 'failed: <why>' (capture failed; runs go on without graphs). */
+  cudaGraph?: string;
 }
 
 export interface NativeAddon {
@@ -188,4 +200,6 @@ export interface NativeAddon {
     onEvent?: (event: NativeTrtBuildEvent) => void,
   ): Promise<{ engine: Buffer; timingCache: Buffer; log: string[] }>;
   trtCreateRuntime?(plan: Uint8Array, config: NativeTrtRuntimeConfig): Promise<NativeTrtRuntime>;
+  /** Timing cache `base` plus the entries of `extra` (TensorRT's ITimingCache::combine), serialized. */
+  trtMergeTimingCaches?(base: Uint8Array, extra: Uint8Array): Promise<Buffer>;
 }

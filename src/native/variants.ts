@@ -112,20 +112,31 @@ export function readDriverVersion(procFile = '/proc/driver/nvidia/version'): str
   }
 }
 
-/** Directories the dynamic loader would search for libnvinfer, in its order (approximately). */
+/**
+ * Where TensorRT's tar/zip packages and NVIDIA's containers install the libraries. The addon's loader tries these
+ * after the dynamic loader's own search, in this order: the list is native/gpu/gpu_policy.h's kTensorRtLibDirs,
+ * and test/gpu/native-policy.test.ts keeps the two equal, so a library found here is one the addon will load.
+ */
+export const TENSORRT_LIB_DIRS: readonly string[] = [
+  '/usr/local/tensorrt/lib',
+  '/usr/local/tensorrt/targets/x86_64-linux-gnu/lib',
+  '/usr/local/tensorrt/targets/aarch64-linux-gnu/lib',
+  '/opt/tensorrt/lib',
+];
+
+/** System directories the dynamic loader searches for a bare library name (glibc, Debian multiarch included). */
+const SYSTEM_LIB_DIRS: readonly string[] = ['/usr/lib/x86_64-linux-gnu', '/usr/lib/aarch64-linux-gnu', '/usr/lib64', '/usr/lib'];
+
+/**
+ * Directories searched for libnvinfer, in the addon loader's order (native/gpu/gpu_policy.h,
+ * TensorRtLibraryCandidates): $TRT_LANDMARKER_TENSORRT_LIB, $LD_LIBRARY_PATH, the dynamic loader's (system
+ * directories; its ld.so cache is read by findLibnvinfer), then TENSORRT_LIB_DIRS.
+ */
 export function librarySearchDirs(env: NodeJS.ProcessEnv = process.env): string[] {
   const dirs: string[] = [];
   if (env.TRT_LANDMARKER_TENSORRT_LIB) dirs.push(env.TRT_LANDMARKER_TENSORRT_LIB);
   for (const d of (env.LD_LIBRARY_PATH ?? '').split(':')) if (d) dirs.push(d);
-  dirs.push(
-    '/usr/lib/x86_64-linux-gnu',
-    '/usr/lib/aarch64-linux-gnu',
-    '/usr/local/tensorrt/lib',
-    '/usr/local/tensorrt/targets/x86_64-linux-gnu/lib',
-    '/opt/tensorrt/lib',
-    '/usr/lib64',
-    '/usr/lib',
-  );
+  dirs.push(...SYSTEM_LIB_DIRS, ...TENSORRT_LIB_DIRS);
   return dirs;
 }
 

@@ -1,5 +1,5 @@
 /**
- * Engine cache key. An engine is only valid for the exact ONNX bytes, precision mode, optimisation profile,
+ * Engine cache key. An engine is only valid for the exact ONNX bytes, precision mode (TF32 included), optimisation profile,
  * TensorRT version, GPU model and compute capability, and addon version it was built with; all of them go into
  * the key, so a change of any one builds a new engine instead of loading a foreign one.
  */
@@ -12,6 +12,8 @@ export interface EngineKeyParts {
   precision: Precision;
   /** How precision was obtained: 'strongly-typed' (graph types) or 'fp16-flag' (TensorRT 10 kFP16). */
   typing: 'strongly-typed' | 'fp16-flag';
+  /** Whether FP32 layers may run as TF32 (TensorRT's default on sm_80+). Always false: an "fp32" engine is FP32. */
+  tf32: boolean;
   profile: { input: string; minBatch: number; optBatch: number; maxBatch: number; chw: [number, number, number] };
   tensorrtVersion: string;
   gpuName: string;
@@ -29,6 +31,7 @@ export function canonicalKey(p: EngineKeyParts): string {
     ['onnxSha256', p.onnxSha256],
     ['precision', p.precision],
     ['typing', p.typing],
+    ['tf32', p.tf32],
     ['profile', [p.profile.input, p.profile.minBatch, p.profile.optBatch, p.profile.maxBatch, ...p.profile.chw]],
     ['tensorrt', p.tensorrtVersion],
     ['gpu', p.gpuName],

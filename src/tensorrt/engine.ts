@@ -14,11 +14,11 @@ import type { ModelContract } from '../contract/types';
 import { fromNative, LandmarkerError } from '../errors';
 import type { NativeAddon, NativeBuildInfo, NativeGpuStatus } from '../native/addon';
 import type { BuildProgress, Precision } from '../types';
-import { writeFileAtomic } from './atomic-write';
 import { engineFileStem, sha256, timingCacheName, type EngineKeyParts } from './cache-key';
 import { getOrBuildEngine, type EngineResult } from './engine-cache';
 import { onnxFixedBatch } from './onnx-input';
 import { BuildProgressTracker } from './progress';
+import { saveTimingCache } from './timing-cache';
 
 export interface EngineSource {
   /** The ONNX file the engine is built from. */
@@ -92,11 +92,29 @@ export interface PreparedEngine<T> extends EngineResult<T> {
   maxBatch: number;
 }
 
-/** Key parts for `source` on this GPU / TensorRT / addon. */
+/**
+ * The batch TensorRT tunes its kernels for (the profile's "opt" point), 1..maxBatch. Unless asked otherwise it is
+ * maxBatch: detectBatch() fills batches up to maxBatch, where the choice of kernels matters most, while batch 1
+ * is bound by launch latency whatever kernels run (a profile tuned for 1 can be several times slower at 8).
+ */
+export function optimalBatch(maxBatch: number, requested?: number): number {
+  return Math.min(Math.max(requested ?? maxBatch, 1), maxBatch);
+}
+
+/**
+ * The optimisation profile's batches: a model whose input has a fixed batch N gets exactly N (min = opt = max,
+ * as TensorRT requires for a static dimension); a dynamic batch gets 1..maxBatch around optimalBatch().
+ */
+export function profileBatches(maxBatch: number, fixedBatch: number | undefined, optBatch?: number): { minBatch: number; optBatch: number; maxBatch: number } {
+  if (fixedBatch !== undefined) return { minBatch: fixedBatch, optBatch: fixedBatch, maxBatch: fixedBatch };
+  return { minBatch: 1, optBatch: optimalBatch(maxBatch, optBatch), maxBatch };
+}
+
+/** Key parts for `source` on this GPU / TensorRT / addon. `fixedBatch`: the ONNX input's static batch, if any. */
 export function keyParts(
   source: EngineSource,
   onnx: Uint8Array,
-  opts: Pick<PrepareOptions, 'contract' | 'maxBatch' | 'optBatch'>,
+  opts: Pick<PrepareOptions, 'contract' | 'maxBatch' | 'optBatch'> & { fixedBatch?: number },
   status: NativeGpuStatus,
   build: NativeBuildInfo,
 ): EngineKeyParts {
@@ -105,13 +123,8 @@ export function keyParts(
     onnxSha256: sha256(onnx),
     precision: source.precision,
     typing: source.typing,
-    profile: {
-      input: input.name,
-      minBatch: 1,
-      optBatch: Math.min(opts.optBatch ?? 1, opts.maxBatch),
-      maxBatch: opts.maxBatch,
-      chw: [3, input.height, input.width],
-    },
+    tf32: false,
+    profile: { input: input.name, ...profileBatches(opts.maxBatch, opts.fixedBatch, opts.optBatch), chw: [3, input.height, input.width] },
     tensorrtVersion: status.tensorrtVersion ?? 'unknown',
     gpuName: status.device?.name ?? 'unknown',
     computeCapability: status.device?.computeCapability ?? '0.0',
@@ -146,11 +159,13 @@ export async function prepareEngine<T>(
     throw new LandmarkerError('ERR_FILE_NOT_FOUND', `Cannot read ${source.path}: ${(err as Error).message}`, { cause: err });
   }
   // A model with a fixed batch (peppa-slim160: 1) gets a profile of exactly that batch.
-  const maxBatch = onnxFixedBatch(onnx, opts.contract.input.name) ?? opts.maxBatch;
-  const parts = keyParts(source, onnx, { ...opts, maxBatch }, status, build);
+  const fixedBatch = onnxFixedBatch(onnx, opts.contract.input.name);
+  const maxBatch = fixedBatch ?? opts.maxBatch;
+  const parts = keyParts(source, onnx, { ...opts, maxBatch, fixedBatch }, status, build);
   const stem = engineFileStem(basename(source.path).replace(/\.onnx$/i, ''), parts);
   const timingPath = `${opts.cacheDir}/${timingCacheName(parts.tensorrtVersion, parts.gpuName, parts.computeCapability)}`;
   const trtBuild = addon.trtBuildEngine.bind(addon);
+  const merge = addon.trtMergeTimingCaches?.bind(addon);
   let buildLog: string[] = [];
 
   const result = await getOrBuildEngine({
@@ -162,6 +177,7 @@ export async function prepareEngine<T>(
     build: async () => {
       const tracker = new BuildProgressTracker(opts.onProgress);
       opts.onProgress?.({ phase: 'starting TensorRT build', fraction: 0 });
+      const timingCache = readOptional(timingPath);
       let out: { engine: Buffer; timingCache: Buffer; log: string[] };
       try {
         out = await trtBuild(
@@ -172,7 +188,8 @@ export async function prepareEngine<T>(
             optBatch: parts.profile.optBatch,
             fp16: source.typing === 'fp16-flag',
             stronglyTyped: source.typing === 'strongly-typed',
-            timingCache: readOptional(timingPath),
+            tf32: parts.tf32,
+            timingCache,
             cancel: opts.cancel,
           },
           (e) => tracker.handle(e),
@@ -182,10 +199,11 @@ export async function prepareEngine<T>(
       }
       buildLog = out.log;
       if (out.timingCache.length > 0) {
+        const warn = opts.warn ?? ((m: string) => process.emitWarning(m, { code: 'TRT_LANDMARKER_ENGINE_CACHE' }));
         try {
-          writeFileAtomic(timingPath, out.timingCache);
+          await saveTimingCache({ path: timingPath, startedWith: timingCache, produced: out.timingCache, merge, warn });
         } catch (err) {
-          (opts.warn ?? process.emitWarning)(`Could not save the TensorRT timing cache: ${(err as Error).message}`);
+          warn(`Could not save the TensorRT timing cache: ${(err as Error).message}`);
         }
       }
       opts.onProgress?.({ phase: 'done', fraction: 1 });

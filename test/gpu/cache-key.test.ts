@@ -11,6 +11,8 @@ describe('engine cache key', () => {
     ['ONNX bytes', { onnxSha256: 'b'.repeat(64) }],
     ['precision', { precision: 'fp32' }],
     ['typing', { typing: 'fp16-flag' }],
+    ['TF32 permission', { tf32: true }],
+    ['min batch (a fixed batch)', { profile: { input: 'input', minBatch: 8, optBatch: 8, maxBatch: 8, chw: [3, 256, 256] } }],
     ['max batch', { profile: { input: 'input', minBatch: 1, optBatch: 1, maxBatch: 16, chw: [3, 256, 256] } }],
     ['opt batch', { profile: { input: 'input', minBatch: 1, optBatch: 4, maxBatch: 8, chw: [3, 256, 256] } }],
     ['input name', { profile: { input: 'x', minBatch: 1, optBatch: 1, maxBatch: 8, chw: [3, 256, 256] } }],

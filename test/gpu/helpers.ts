@@ -1,4 +1,5 @@
 /** Shared helpers for the TensorRT/GPU tests (most of which run without a GPU). */
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -14,6 +15,7 @@ export function sampleParts(over: Partial<EngineKeyParts> = {}): EngineKeyParts 
     onnxSha256: 'a'.repeat(64),
     precision: 'fp16',
     typing: 'strongly-typed',
+    tf32: false,
     profile: { input: 'input', minBatch: 1, optBatch: 1, maxBatch: 8, chw: [3, 256, 256] },
     tensorrtVersion: '10.16.0',
     gpuName: 'NVIDIA GeForce RTX 4090',
@@ -26,4 +28,35 @@ export function sampleParts(over: Partial<EngineKeyParts> = {}): EngineKeyParts 
 /** An error shaped like the addon's coded errors. */
 export function coded(code: string, message: string): Error & { code: string } {
   return Object.assign(new Error(message), { code });
+}
+
+/** TRT_LANDMARKER_REQUIRE_GPU=1 (set by `npm run verify:gpu`): a missing prerequisite fails instead of skipping. */
+export const REQUIRE_GPU = process.env.TRT_LANDMARKER_REQUIRE_GPU === '1';
+
+/**
+ * `describe(title, body)` when nothing is missing. Otherwise the block skips with a one-line reason, or, with
+ * TRT_LANDMARKER_REQUIRE_GPU=1, becomes one failing test that lists everything missing: on a GPU machine a missing
+ * driver, TensorRT, compiler or model fails loudly instead of passing by skipping.
+ */
+export function gpuDescribe(title: string, missing: string[], body: () => void): void {
+  if (missing.length === 0) {
+    describe(title, body);
+    return;
+  }
+  const list = missing.join('; ');
+  if (REQUIRE_GPU) {
+    describe(title, () => {
+      test('has what it needs (TRT_LANDMARKER_REQUIRE_GPU=1)', () => {
+        throw new Error(`${title}: missing ${list}`);
+      });
+    });
+    return;
+  }
+  console.log(`${title}: skipped, ${list}`);
+  describe.skip(title, body);
+}
+
+/** The first C++ / C compiler on PATH, or undefined. */
+export function findCompiler(candidates: string[]): string | undefined {
+  return candidates.find((c) => spawnSync(c, ['--version']).status === 0);
 }

@@ -81,4 +81,22 @@ describe('runtimeConfig', () => {
       pixel: false,
     });
   });
+
+  test('runtimeInfo(): the native CUDA graph status and device memory reach TypeScript', () => {
+    const { rt } = fakeRuntime();
+    const states = [
+      { closed: false, cudaGraph: 'off', deviceBytes: 1024 },
+      { closed: false, cudaGraph: 'on', deviceBytes: 2048 },
+      { closed: false, cudaGraph: 'failed: cudaStreamEndCapture failed', deviceBytes: 2048 },
+    ];
+    let i = 0;
+    rt.info = () => states[i];
+    const p = new TensorRtPipeline(rt, 'fp16', {}, 8, 'note');
+    const seen = states.map((_, k) => ((i = k), p.runtimeInfo()));
+    expect(seen).toEqual([
+      { cudaGraph: 'off', deviceBytes: 1024 },
+      { cudaGraph: 'on', deviceBytes: 2048 },
+      { cudaGraph: 'failed: cudaStreamEndCapture failed', deviceBytes: 2048 },
+    ]);
+  });
 });

@@ -8,7 +8,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadAddon, loadedAddonPath } from '../../src/native/loader';
-import { tempDir } from './helpers';
+import { gpuDescribe, tempDir } from './helpers';
 
 const addon = loadAddon();
 const addonPath = loadedAddonPath()!;
@@ -17,18 +17,13 @@ const status = addon.gpuStatus();
 const cc = ['cc', 'gcc', 'clang'].find((c) => spawnSync(c, ['--version']).status === 0);
 const major = build.tensorrtMajor;
 const headers = status.tensorrtHeaders;
-const skip =
-  major === undefined
-    ? `the addon (${addonPath}, variant ${build.variant}) was built without TensorRT: ${status.tensorrtReason ?? status.reason}`
-    : !cc
-      ? 'no C compiler to build fake TensorRT libraries'
-      : process.platform !== 'linux'
-        ? 'fake libraries are built for Linux only'
-        : status.tensorrt
-          ? 'a real TensorRT loads here; the fake-library cases only make sense without it'
-          : '';
-if (skip) console.log(`test/gpu/trt-loader: fake-library cases skipped: ${skip}`);
-const d = skip ? describe.skip : describe;
+const hminor = Number(headers?.split('.')[1] ?? NaN);
+// A real TensorRT on the machine does not matter: TRT_LANDMARKER_TENSORRT_LIB is searched first.
+const missing = [
+  ...(major === undefined ? [`an addon built with TensorRT (${addonPath}, variant ${build.variant}: ${status.tensorrtReason ?? status.reason})`] : []),
+  ...(!cc ? ['a C compiler to build fake TensorRT libraries'] : []),
+  ...(process.platform !== 'linux' ? ['Linux (fake libraries are built for Linux only)'] : []),
+];
 
 function fakeLib(dir: string, name: string, source: string): void {
   mkdirSync(dir, { recursive: true });
@@ -53,7 +48,7 @@ function statusWith(libDir: string): Record<string, unknown> {
   return JSON.parse(r.stdout) as Record<string, unknown>;
 }
 
-d('TensorRT run-time loading with fake libraries', () => {
+gpuDescribe('TensorRT run-time loading with fake libraries', missing, () => {
   let t: ReturnType<typeof tempDir>;
   beforeAll(() => (t = tempDir('trtl-fake-trt-')));
   afterAll(() => t.cleanup());
@@ -72,28 +67,48 @@ d('TensorRT run-time loading with fake libraries', () => {
 
   test('a libnvinfer without its ONNX parser is reported as such', () => {
     const dir = join(t.dir, 'no-parser');
-    fakeLib(dir, `libnvinfer.so.${major}`, nvinfer(major! * 10000 + 100));
+    fakeLib(dir, `libnvinfer.so.${major}`, nvinfer(major! * 10000 + hminor * 100));
     const s = statusWith(dir);
     expect(s.tensorrtReason).toMatch(
-      new RegExp(`^TensorRT ${major}\\.1\\.0 found but its ONNX parser libnvonnxparser\\.so\\.${major} could not be loaded: .*No such file`),
+      new RegExp(`^TensorRT ${major}\\.${hminor}\\.0 found but its ONNX parser libnvonnxparser\\.so\\.${major} could not be loaded: .*No such file`),
     );
   });
 
-  test('a complete TensorRT loads: version and path reported; usable only where CUDA is', () => {
-    const dir = join(t.dir, 'complete');
-    fakeLib(dir, `libnvinfer.so.${major}`, nvinfer(major! * 10000 + 100 + 7));
+  test('a complete TensorRT of the headers\' minor or newer loads: version and path reported; usable only where CUDA is', () => {
+    for (const [name, minor] of [['same-minor', hminor], ['newer-minor', hminor + 3]] as const) {
+      const dir = join(t.dir, name);
+      fakeLib(dir, `libnvinfer.so.${major}`, nvinfer(major! * 10000 + minor * 100 + 7));
+      fakeLib(dir, `libnvonnxparser.so.${major}`, parser);
+      const s = statusWith(dir);
+      expect(s.tensorrtVersion).toBe(`${major}.${minor}.7`);
+      expect(s.tensorrtLibrary).toBe(`${dir}/libnvinfer.so.${major}`);
+      expect(s.tensorrtReason).toBe(`TensorRT ${major}.${minor}.7 loaded from ${dir}/libnvinfer.so.${major}`);
+      expect(s.tensorrt).toBe(s.cuda);
+      if (!s.cuda) expect(s.reason).toBe(status.reason);
+    }
+  });
+
+  test('a TensorRT of an older minor than the headers is refused (its interfaces lack methods the headers declare)', () => {
+    const dir = join(t.dir, 'older-minor');
+    // Headers x.0 cannot have an older minor; the case then checks that x.0 itself is accepted.
+    const libMinor = hminor > 0 ? hminor - 1 : 0;
+    fakeLib(dir, `libnvinfer.so.${major}`, nvinfer(major! * 10000 + libMinor * 100 + 2));
     fakeLib(dir, `libnvonnxparser.so.${major}`, parser);
     const s = statusWith(dir);
-    expect(s.tensorrtVersion).toBe(`${major}.1.7`);
-    expect(s.tensorrtLibrary).toBe(`${dir}/libnvinfer.so.${major}`);
-    expect(s.tensorrtReason).toBe(`TensorRT ${major}.1.7 loaded from ${dir}/libnvinfer.so.${major}`);
-    expect(s.tensorrt).toBe(s.cuda);
-    if (!s.cuda) expect(s.reason).toBe(status.reason);
+    if (hminor === 0) {
+      expect(s.tensorrtVersion).toBe(`${major}.0.2`);
+      return;
+    }
+    expect(s.tensorrt).toBe(false);
+    expect(s.tensorrtReason).toBe(
+      `loaded TensorRT ${major}.${libMinor}.2 (${dir}/libnvinfer.so.${major}) but this addon was compiled against TensorRT ${headers} headers, ` +
+        `a newer minor: it needs TensorRT ${major}.${hminor} or newer within ${major}.x (or a build compiled against the headers of TensorRT ${major}.${libMinor} or older)`,
+    );
   });
 });
 
 const tools = process.platform === 'linux' && spawnSync('readelf', ['--version']).status === 0 && spawnSync('nm', ['--version']).status === 0;
-(tools ? describe : describe.skip)('addon linkage', () => {
+gpuDescribe('addon linkage', tools ? [] : ['readelf and nm (binutils) on Linux'], () => {
   test('the addon links neither TensorRT nor the CUDA runtime/driver (both are loaded at run time)', () => {
     const needed = spawnSync('readelf', ['-d', addonPath], { encoding: 'utf8' }).stdout;
     const libs = [...needed.matchAll(/\(NEEDED\)\s+Shared library: \[([^\]]+)\]/g)].map((m) => m[1]);
