@@ -1,6 +1,6 @@
 // kernel_check, decoding part: GPU PIPNet and regression decoding vs the CPU reference (native/core) on
-// random heads (with ties and a NaN to exercise the first-max rule), FP32 and FP16 heads, several grids and
-// batches.
+// random heads (with ties and a NaN to exercise the first-max rule, FP32 and FP16), several grids and batches
+// up to 256 (maxBatch's limit).
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
@@ -84,14 +84,12 @@ void PipnetCase(Tally& tally, Rng& rng, cudaStream_t stream, int batch, int L, i
   LaunchPipnetDecode(dc.get(), dx.get(), dy.get(), dnx.get(), dny.get(), type, batch,
                      descs.as<GpuFrameDesc>(), g, pts.as<float>(), sc.as<float>(), stream);
   TRTL_CUDA(cudaStreamSynchronize(stream));
-  const auto gp = Download<float>(pts, ref_pts.size());
-  const auto gs = Download<float>(sc, ref_sc.size());
-  double ep = 0, es = 0;
-  for (size_t i = 0; i < gp.size(); ++i) ep = std::max(ep, double(std::fabs(gp[i] - ref_pts[i])));
-  for (size_t i = 0; i < gs.size(); ++i) {
-    const bool both_nan = std::isnan(gs[i]) && std::isnan(ref_sc[i]);
-    es = std::max(es, both_nan ? 0.0 : double(std::fabs(gs[i] - ref_sc[i])));
-  }
+  auto gp = Download<float>(pts, ref_pts.size());
+  auto gs = Download<float>(sc, ref_sc.size());
+  Mutate(ActiveMutation(), gp, batch);
+  Mutate(ActiveMutation(), gs, batch);
+  // NaN-aware (check_compare.h): NaN scores must be NaN exactly where the reference's are.
+  const double ep = MaxAbsError(gp, ref_pts), es = MaxAbsError(gs, ref_sc);
   char name[160];
   std::snprintf(name, sizeof(name), "pipnet b%d L%d nb%d grid %dx%d maxLen %d %s%s", batch, L, nb, gw, gh,
                 max_len, half ? "fp16" : "fp32", with_nan ? " +NaN" : "");
@@ -120,9 +118,9 @@ void RegressionCase(Tally& tally, Rng& rng, cudaStream_t stream, int batch, int 
   LaunchRegressionDecode(d.get(), half ? TensorType::kFloat16 : TensorType::kFloat32, batch,
                          descs.as<GpuFrameDesc>(), g, pts.as<float>(), stream);
   TRTL_CUDA(cudaStreamSynchronize(stream));
-  const auto gp = Download<float>(pts, ref.size());
-  double e = 0;
-  for (size_t i = 0; i < gp.size(); ++i) e = std::max(e, double(std::fabs(gp[i] - ref[i])));
+  auto gp = Download<float>(pts, ref.size());
+  Mutate(ActiveMutation(), gp, batch);
+  const double e = MaxAbsError(gp, ref);
   char name[160];
   std::snprintf(name, sizeof(name), "regression b%d L%d stride %d %s %s", batch, L, stride,
                 pixel ? "pixel" : "normalized", half ? "fp16" : "fp32");
@@ -141,10 +139,15 @@ int CheckDecode(Tally& tally, Rng& rng, cudaStream_t stream) {
   PipnetCase(tally, rng, stream, 2, 19, 5, 7, 11, true, false);
   PipnetCase(tally, rng, stream, 2, 68, 10, 64, 64, false, false);
   PipnetCase(tally, rng, stream, 32, 68, 10, 8, 8, true, false);
+  PipnetCase(tally, rng, stream, 5, 68, 10, 8, 8, true, true);      // FP16 heads with a NaN: NaN score
+  PipnetCase(tally, rng, stream, 256, 68, 10, 8, 8, true, false);   // maxBatch's limit
+  PipnetCase(tally, rng, stream, 256, 98, 10, 8, 8, false, true);
   RegressionCase(tally, rng, stream, 1, 68, 136, false, false);
   RegressionCase(tally, rng, stream, 8, 68, 136, true, false);
   RegressionCase(tally, rng, stream, 5, 70, 143, false, true);
   RegressionCase(tally, rng, stream, 32, 68, 136, true, true);
+  RegressionCase(tally, rng, stream, 256, 68, 136, false, true);
+  RegressionCase(tally, rng, stream, 256, 70, 140, true, false);
   return 0;
 }
 

@@ -14,6 +14,7 @@
 
 #include "../gpu/cuda_raii.h"
 #include "../gpu/gpu_kernels.h"
+#include "check_compare.h"
 
 namespace trtl::check {
 
@@ -48,19 +49,6 @@ inline uint16_t FloatToHalf(float v) {
   __half_raw raw = __half(__float2half_rn(v));
   return raw.x;
 }
-
-// Running tally of checks: each case records its max error against its own tolerance.
-struct Tally {
-  int cases = 0;
-  int failures = 0;
-  void Record(const std::string& name, double max_err, double tol, const std::string& unit) {
-    ++cases;
-    const bool ok = max_err <= tol && std::isfinite(max_err);
-    if (!ok) ++failures;
-    std::printf("  %-4s %-64s max err %.3g %s (tol %.3g)\n", ok ? "ok" : "FAIL", name.c_str(), max_err,
-                unit.c_str(), tol);
-  }
-};
 
 // Milliseconds per call of fn() (which queues work on `stream`), averaged over `iters` after `warmup` calls.
 template <typename Fn>

@@ -5,7 +5,9 @@
 #   native/test/gpu-check.sh [kernel_check args, e.g. --seed 7]
 #
 # Env: NVCC (default: nvcc on PATH, else /usr/local/cuda/bin/nvcc), CUDA_ARCHS (default "75 80 86 89 90 100 120",
-# filtered to what this nvcc supports), OUT (if set, the log is also written to $OUT/kernel_check.log).
+# filtered to what this nvcc supports; machine code for each, plus PTX of the lowest and the highest so that any
+# newer GPU runs it), OUT (if set, the log is also written to $OUT/kernel_check.log), BUILD_DIR (default
+# build-gpu-check; the binary stays there: kernel_check --mutate KIND reruns it with damaged output).
 # Exit: kernel_check's code (0 pass, 1 mismatch, 2 CUDA error, 77 no CUDA device) or 3 if the build failed.
 set -uo pipefail
 cd "$(dirname "$0")/../.."
@@ -17,13 +19,20 @@ if [ ! -x "$NVCC" ]; then
 fi
 supported=$("$NVCC" --list-gpu-arch 2>/dev/null | tr '\n' ' ')
 gencode=()
+archs=()
 for a in ${CUDA_ARCHS:-75 80 86 89 90 100 120}; do
-  case " $supported " in *" compute_$a "*) gencode+=("-gencode=arch=compute_$a,code=sm_$a") ;; esac
+  case " $supported " in *" compute_$a "*) gencode+=("-gencode=arch=compute_$a,code=sm_$a"); archs+=("$a") ;; esac
 done
 if [ ${#gencode[@]} -eq 0 ]; then
   echo "gpu-check: none of CUDA_ARCHS (${CUDA_ARCHS:-default}) is supported by $NVCC"
   exit 3
 fi
+# PTX too, so a GPU outside the list still runs (the driver compiles it): the lowest architecture's runs on every
+# newer GPU, the highest's gives newer GPUs the newer instruction set.
+lowest=${archs[0]}
+highest=${archs[${#archs[@]}-1]}
+gencode+=("-gencode=arch=compute_$lowest,code=compute_$lowest")
+[ "$highest" != "$lowest" ] && gencode+=("-gencode=arch=compute_$highest,code=compute_$highest")
 build=${BUILD_DIR:-build-gpu-check}
 mkdir -p "$build"
 log=${OUT:+$OUT/kernel_check.log}

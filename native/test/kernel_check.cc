@@ -1,7 +1,9 @@
 // kernel_check: runs the CUDA kernels against the CPU reference of native/core and times them.
 // Exit codes: 0 all checks passed; 1 a check failed; 2 a CUDA/host error; 77 no usable CUDA device (the ctest
 // "skipped" convention), with the CUDA runtime's reason printed.
-//   kernel_check [--seed N]
+//   kernel_check [--seed N] [--mutate nan|offset|drop-last|nan-to-value]
+// --mutate damages every GPU output after it is downloaded (check_compare.h): a mutated run must exit 1 with every
+// check failed, which shows the comparison catches a kernel that writes NaN, misses by a little, or skips an item.
 #include <cuda_runtime_api.h>
 
 #include <cstdio>
@@ -44,6 +46,13 @@ int main(int argc, char** argv) {
   unsigned long long seed = 20240601;
   for (int i = 1; i < argc; ++i) {
     if (!std::strcmp(argv[i], "--seed") && i + 1 < argc) seed = std::strtoull(argv[++i], nullptr, 10);
+    if (!std::strcmp(argv[i], "--mutate") && i + 1 < argc) {
+      ActiveMutation() = ParseMutation(argv[++i]);
+      if (ActiveMutation() == Mutation::kNone) {
+        std::printf("kernel_check: unknown --mutate %s (one of %s)\n", argv[i], kMutationNames);
+        return 2;
+      }
+    }
   }
   int count = 0;
   const cudaError_t st = cudaGetDeviceCount(&count);
