@@ -60,3 +60,26 @@ export function gpuDescribe(title: string, missing: string[], body: () => void):
 export function findCompiler(candidates: string[]): string | undefined {
   return candidates.find((c) => spawnSync(c, ['--version']).status === 0);
 }
+
+/** The host C++ compiler (no CUDA needed) for the native/test programs, and what to say when there is none. */
+export const HOST_CXX = findCompiler(['c++', 'g++', 'clang++']);
+export const HOST_CXX_MISSING = HOST_CXX ? [] : ['a C++ compiler (c++, g++ or clang++) on PATH'];
+
+/**
+ * Compiles `sources` (paths from the package root, -Inative) with the host compiler and runs the program once in
+ * a temporary folder; the compiler's and the program's output for the test to judge.
+ */
+export function buildAndRun(sources: string[], opt = '-O0'): { build: { status: number | null; stderr: string }; run: { status: number | null; stdout: string } } {
+  const root = join(__dirname, '..', '..');
+  const t = tempDir('trtl-native-');
+  try {
+    const exe = join(t.dir, 'program');
+    const build = spawnSync(HOST_CXX!, ['-std=c++17', opt, '-Wall', '-Wextra', '-Werror', `-I${join(root, 'native')}`, ...sources.map((s) => join(root, s)), '-o', exe], {
+      encoding: 'utf8',
+    });
+    const run = build.status === 0 ? spawnSync(exe, { encoding: 'utf8' }) : { status: null, stdout: '' };
+    return { build: { status: build.status, stderr: build.stderr }, run: { status: run.status, stdout: run.stdout } };
+  } finally {
+    t.cleanup();
+  }
+}

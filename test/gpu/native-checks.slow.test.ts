@@ -7,38 +7,23 @@
  * batch 256 (maxBatch's limit), PIPNet with FP16 heads holding NaN (NaN scores).
  * Slow tier: compiling the CPU core takes several seconds.
  */
-import { spawnSync } from 'node:child_process';
-import { join } from 'node:path';
-import { findCompiler, gpuDescribe, tempDir } from './helpers';
+import { buildAndRun, gpuDescribe, HOST_CXX_MISSING } from './helpers';
 
-const ROOT = join(__dirname, '..', '..');
-const cxx = findCompiler(['c++', 'g++', 'clang++']);
-
-gpuDescribe('kernel check comparisons catch mutations (host)', cxx ? [] : ['a C++ compiler (c++, g++ or clang++) on PATH'], () => {
+gpuDescribe('kernel check comparisons catch mutations (host)', HOST_CXX_MISSING, () => {
   test('mutation_check: the reference passes, every mutation is caught', () => {
-    const t = tempDir('trtl-mutation-');
-    try {
-      const exe = join(t.dir, 'mutation_check');
-      const sources = ['native/test/mutation_check.cc', 'native/core/preprocess.cc', 'native/core/pipnet_decode.cc', 'native/core/regression_decode.cc'];
-      const build = spawnSync(cxx!, ['-std=c++17', '-O1', '-Wall', '-Wextra', '-Werror', `-I${join(ROOT, 'native')}`, ...sources.map((s) => join(ROOT, s)), '-o', exe], {
-        encoding: 'utf8',
-      });
-      expect(build.stderr).toBe('');
-      expect(build.status).toBe(0);
-      const run = spawnSync(exe, { encoding: 'utf8' });
-      const lines = run.stdout.split('\n');
-      expect(lines.filter((l) => /^(MISSED|FAILS)/.test(l))).toEqual([]);
-      // Every kind of damage is exercised on every decoder, and the NaN scores exist in the reference.
-      for (const kind of ['nan', 'offset', 'drop-last', 'nan-to-value']) {
-        for (const what of ['preprocess: kernel output', 'pipnet b256: kernel points', 'pipnet b256: kernel scores', 'regression b256: kernel points']) {
-          expect(lines).toContainEqual(expect.stringMatching(new RegExp(`^caught  ${what} mutated \\(${kind}\\)`)));
-        }
+    const sources = ['native/test/mutation_check.cc', 'native/core/preprocess.cc', 'native/core/pipnet_decode.cc', 'native/core/regression_decode.cc'];
+    const { build, run } = buildAndRun(sources, '-O1');
+    expect(build).toEqual({ status: 0, stderr: '' });
+    const lines = run.stdout.split('\n');
+    expect(lines.filter((l) => /^(MISSED|FAILS)/.test(l))).toEqual([]);
+    // Every kind of damage is exercised on every decoder, and the NaN scores exist in the reference.
+    for (const kind of ['nan', 'offset', 'drop-last', 'nan-to-value']) {
+      for (const what of ['preprocess: kernel output', 'pipnet b256: kernel points', 'pipnet b256: kernel scores', 'regression b256: kernel points']) {
+        expect(lines).toContainEqual(expect.stringMatching(new RegExp(`^caught  ${what} mutated \\(${kind}\\)`)));
       }
-      expect(run.stdout).toMatch(/pipnet: batch 256, FP16 heads, [1-9]\d* NaN scores in the reference/);
-      expect(run.stdout).toMatch(/^PASSED: (\d+) of \1 expectations held$/m);
-      expect(run.status).toBe(0);
-    } finally {
-      t.cleanup();
     }
+    expect(run.stdout).toMatch(/pipnet: batch 256, FP16 heads, [1-9]\d* NaN scores in the reference/);
+    expect(run.stdout).toMatch(/^PASSED: (\d+) of \1 expectations held$/m);
+    expect(run.status).toBe(0);
   });
 });

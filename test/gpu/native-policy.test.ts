@@ -5,31 +5,19 @@
  * may be replayed, and the library search order. The search's install directories must equal the variant
  * picker's (src/native/variants.ts), so that a TensorRT the picker counts is one the addon loads.
  */
-import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { TENSORRT_LIB_DIRS } from '../../src/native/variants';
-import { findCompiler, gpuDescribe, tempDir } from './helpers';
+import { buildAndRun, gpuDescribe, HOST_CXX_MISSING } from './helpers';
 
 const ROOT = join(__dirname, '..', '..');
-const cxx = findCompiler(['c++', 'g++', 'clang++']);
 
-gpuDescribe('GPU policy (native/gpu/gpu_policy.h)', cxx ? [] : ['a C++ compiler (c++, g++ or clang++) on PATH'], () => {
+gpuDescribe('GPU policy (native/gpu/gpu_policy.h)', HOST_CXX_MISSING, () => {
   test('policy_check passes every case', () => {
-    const t = tempDir('trtl-policy-');
-    try {
-      const exe = join(t.dir, 'policy_check');
-      const build = spawnSync(cxx!, ['-std=c++17', '-O0', '-Wall', '-Wextra', '-Werror', `-I${join(ROOT, 'native')}`, join(ROOT, 'native/test/policy_check.cc'), '-o', exe], {
-        encoding: 'utf8',
-      });
-      expect(build.stderr).toBe('');
-      expect(build.status).toBe(0);
-      const run = spawnSync(exe, { encoding: 'utf8' });
-      expect(run.stdout).toMatch(/^PASSED: (\d+) of \1 policy checks passed\n$/);
-      expect(run.status).toBe(0);
-    } finally {
-      t.cleanup();
-    }
+    const { build, run } = buildAndRun(['native/test/policy_check.cc']);
+    expect(build).toEqual({ status: 0, stderr: '' });
+    expect(run.stdout).toMatch(/^PASSED: (\d+) of \1 policy checks passed\n$/);
+    expect(run.status).toBe(0);
   });
 
   test('the addon loader and the variant picker search the same TensorRT install directories', () => {

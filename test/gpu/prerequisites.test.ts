@@ -1,23 +1,21 @@
 /**
- * What the GPU tier needs, in one place. Without TRT_LANDMARKER_REQUIRE_GPU it reports what is missing (the GPU
- * tests skip with the same reasons); with it (npm run verify:gpu on a GPU machine) a missing item is a failure.
+ * What the GPU tier needs, in one place (Python for the model exports is checked by tensorrt-e2e.slow.test.ts, as
+ * finding it is slow). Without TRT_LANDMARKER_REQUIRE_GPU it reports what is missing (the GPU tests skip with the
+ * same reasons); with it (npm run verify:gpu on a GPU machine) a missing item is a failure.
  */
 import { spawnSync } from 'node:child_process';
 import { probeTensorRt } from '../../src/backends/tensorrt';
 import { loadAddon } from '../../src/native/loader';
-import { pythonOrReason } from '../models/helpers';
 import { REQUIRE_GPU } from './helpers';
 
 function missingPrerequisites(): string[] {
   const build = loadAddon().buildInfo();
   const probe = probeTensorRt();
-  const py = pythonOrReason();
   return [
     ...(build.cuda ? [] : [`an addon built with CUDA (variant ${build.variant})`]),
     ...(build.tensorrtMajor !== undefined ? [] : ['an addon built with TensorRT headers (TENSORRT_ROOT)']),
     ...(probe.available ? [] : [`a GPU with TensorRT: ${probe.reason}`]),
     ...(spawnSync('nvcc', ['--version']).status === 0 ? [] : ['nvcc on PATH (kernel checks)']),
-    ...(py.python ? [] : [`Python with torch, torchvision and onnx (model exports): ${py.reason}`]),
   ];
 }
 
