@@ -8,7 +8,10 @@ export type {
   Box,
   BuildProgress,
   CreateOptions,
+  DetectFacesOptions,
   DetectOptions,
+  DetectorOption,
+  Face,
   ImageInput,
   LandmarkerInfo,
   LandmarkResult,
@@ -17,7 +20,9 @@ export type {
   RawFrame,
   StageTimings,
 } from './types';
-export type { CropPolicy, InputSpec, ModelContract, PipnetSpec, RegressionSpec } from './contract/types';
+export type { CropPolicy, DetectorBoxMap, InputSpec, ModelContract, PipnetSpec, RegressionSpec } from './contract/types';
+export type { DetectorContract } from './contract/detector';
+export { validateDetectorContract } from './contract/detector';
 export { validateContract } from './contract/validate';
 export { computeCrop } from './input/crop';
 export { drawOverlay } from './overlay';
