@@ -282,10 +282,11 @@ describe('eval CLI flags', () => {
     throw new Error('expected an error');
   };
 
-  test('needs --model and --data', async () => {
-    const e = await err(['--data', '/tmp']);
+  test('needs --data; --config needs --model', async () => {
+    const e = await err(['--model', 'a.onnx']);
     expect(e.code).toBe('ERR_INVALID_ARG_VALUE');
-    expect(e.message.split('\n')[0]).toBe('eval needs --model and --data');
+    expect(e.message.split('\n')[0]).toBe('eval needs --data');
+    expect((await err(['--config', 'a.json', '--data', '/tmp'])).message).toBe('--config needs --model (the default model brings its own contract)');
   });
 
   test('one --config per --model', async () => {
