@@ -74,7 +74,7 @@ describe('detectFaces with the shipped models', () => {
   });
 
   test('grayscale and alpha images work', async () => {
-    const gray = await sharp(ASTRONAUT).grayscale().png().toBuffer();
+    const gray = await sharp(ASTRONAUT).toColourspace('b-w').png().toBuffer();
     expect((await sharp(gray).metadata()).channels).toBe(1);
     const g = await lm.detectFaces(gray);
     expect(g.length).toBeGreaterThanOrEqual(1);
@@ -91,7 +91,7 @@ describe('detectFaces with the shipped models', () => {
     for (const f of s) expect(f.points.every(Number.isFinite)).toBe(true);
     const strip = { data: new Uint8Array(4000 * 8 * 3).fill(90), width: 4000, height: 8, format: 'rgb' as const };
     expect(await lm.detectFaces(strip)).toEqual([]);
-    const tall = { data: new Uint8Array(3 * 5000).fill(200), width: 3, height: 5000, format: 'rgb' as const };
+    const tall = { data: new Uint8Array(3 * 5000 * 3).fill(200), width: 3, height: 5000, format: 'rgb' as const };
     expect(await lm.detectFaces(tall)).toEqual([]);
   });
 
