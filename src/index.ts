@@ -37,6 +37,7 @@ export { pointErrors, normalizer, nme, nmeSquared, failureRate, auc, boundingBox
 /** Live capture through ffmpeg: see docs/capture.md. */
 export {
   track,
+  trackFaces,
   readFrames,
   FfmpegSource,
   FrameParser,
@@ -48,6 +49,9 @@ export {
   type CaptureSourceSpec,
   type TrackOptions,
   type TrackResult,
+  type FaceTrackOptions,
+  type FaceTrackResult,
+  type TrackedFace,
   type TrackingOptions,
   type OneEuroParams,
 } from './capture';

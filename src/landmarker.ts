@@ -8,6 +8,7 @@ import { selectBackend } from './backends/select';
 import { track as trackFrames, type TrackOptions, type TrackResult } from './capture/track';
 import type { CaptureSourceSpec } from './capture/ffmpeg-args';
 import type { FfmpegSource } from './capture/ffmpeg-source';
+import { trackFaces as trackFaceFrames, type FaceTrackOptions, type FaceTrackResult } from './capture/track-faces';
 import type { LandmarkPipeline } from './backends/pipeline';
 import { ORT_VERSION } from './backends/onnxruntime';
 import { loadContract } from './contract/load';
@@ -281,6 +282,16 @@ export class TrtLandmarker implements AsyncDisposable {
   track(source: CaptureSourceSpec | FfmpegSource, options?: TrackOptions): AsyncGenerator<TrackResult, void, undefined> {
     this.gate.assertOpen();
     return trackFrames(this, source, options);
+  }
+
+  /**
+   * Every face of a live source with stable ids: the detector acquires, re-acquires after a loss and checks every
+   * `faces.detectEvery` frames (src/capture/track-faces.ts, docs/capture.md).
+   */
+  trackFaces(source: CaptureSourceSpec | FfmpegSource, options?: FaceTrackOptions): AsyncGenerator<FaceTrackResult, void, undefined> {
+    this.gate.assertOpen();
+    if (!this.detector) throw new LandmarkerError('ERR_BACKEND_UNAVAILABLE', 'This TrtLandmarker was created with `detector: false`: trackFaces() needs a face detector');
+    return trackFaceFrames(this, source, options);
   }
 
   [Symbol.asyncDispose](): Promise<void> {

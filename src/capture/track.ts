@@ -70,7 +70,7 @@ export interface TrackResult {
   dropped: number;
 }
 
-function checkOptions(o: TrackOptions): void {
+export function checkOptions(o: TrackOptions): void {
   if (typeof o !== 'object' || o === null) throw invalidType('options', 'object', o);
   if (o.policy !== undefined && o.policy !== 'latest' && o.policy !== 'all') throw invalidValue('policy', "'latest' or 'all'", o.policy);
   if (o.maxFrames !== undefined && !(Number.isSafeInteger(o.maxFrames) && o.maxFrames > 0)) {
