@@ -20,6 +20,7 @@ import { checkBoxShape, isRawFrameLike, validateBox } from './input/validate';
 import { loadAddon } from './native/loader';
 import { FaceDetector } from './detector/face-detector';
 import { landmarkBox, validateFaceOptions } from './detector/faces';
+import { openPhoto, pointsToPhoto, toScaled } from './detector/photo';
 import { defaultDetectorFiles, defaultLandmarkFiles } from './models/defaults';
 import { DisposeGate } from './util/dispose-gate';
 import type { NativeCrop, NativeFrame } from './native/addon';
@@ -219,14 +220,26 @@ export class TrtLandmarker implements AsyncDisposable {
       }
       const opts = validateFaceOptions(options, this.detector.contract.minScore);
       checkInput(input, 'input');
-      const { frame } = await decodeInput(input, 'input');
+      // Large JPEGs: the detector sees a DCT-scaled decode, the landmark model a decode of the face rows (photo.ts).
+      const { width: dw, height: dh } = this.detector.contract.input;
+      const photo = await openPhoto(input, dw, dh);
       this.gate.assertOpen();
-      const { faces } = await this.detector.detect(frame, opts);
-      const results = await this.runFrames(
-        faces.map(() => frame),
-        faces.map((f) => computeCrop(landmarkBox(f.box, this.contract.detectorBox), this.contract.crop, frame.width, frame.height)),
-      );
-      return faces.map((f, i) => ({ box: f.box, score: f.score, points: results[i].points, ...(results[i].scores ? { scores: results[i].scores } : {}), landmarks: results[i].landmarks, crop: results[i].crop }));
+      const det = photo.detection;
+      const { faces } = await this.detector.detect(det.frame, { ...opts, minFaceSize: opts.minFaceSize / Math.min(det.kx, det.ky) });
+      const boxes = faces.map((f): Box => [(f.box[0] + det.ox) * det.kx, (f.box[1] + det.oy) * det.ky, f.box[2] * det.kx, f.box[3] * det.ky]);
+      const crops = boxes.map((b) => computeCrop(landmarkBox(b, this.contract.detectorBox), this.contract.crop, photo.width, photo.height));
+      if (crops.length === 0) return [];
+      const src = await photo.faceFrame(crops, Math.min(this.contract.input.width, this.contract.input.height));
+      this.gate.assertOpen();
+      const results = await this.runFrames(crops.map(() => src.frame), crops.map((c) => toScaled(c, src)));
+      return faces.map((f, i) => ({
+        box: boxes[i],
+        score: f.score,
+        points: pointsToPhoto(results[i].points, src),
+        ...(results[i].scores ? { scores: results[i].scores } : {}),
+        landmarks: results[i].landmarks,
+        crop: { ...crops[i] },
+      }));
     });
   }
 

@@ -30,7 +30,7 @@ export function checkInput(input: unknown, name: string): NativeFrame | undefine
   throw invalidType(name, INPUT_EXPECTED, input);
 }
 
-async function readImageFile(path: string): Promise<Buffer> {
+export async function readImageFile(path: string): Promise<Buffer> {
   try {
     return await readFile(path);
   } catch (err) {

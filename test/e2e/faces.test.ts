@@ -142,3 +142,31 @@ describe('broken or absent models', () => {
     await expect(TrtLandmarker.create({ config: defaultLandmarkFiles().config })).rejects.toMatchObject({ code: 'ERR_INVALID_ARG_VALUE' });
   });
 });
+
+describe('large JPEGs: shrink-on-load for the detector, a decode of the face rows for the landmarks', () => {
+  test('the same faces and points as from the fully decoded pixels', async () => {
+    const astro = await sharp(ASTRONAUT).resize(700, 700).png().toBuffer();
+    const jpeg = await sharp({ create: { width: 2400, height: 1800, channels: 3, background: { r: 90, g: 110, b: 130 } } })
+      .composite([{ input: astro, left: 100, top: 150 }, { input: astro, left: 1500, top: 900 }])
+      .jpeg({ quality: 92 })
+      .toBuffer();
+    const { data, info } = await sharp(jpeg).raw().toBuffer({ resolveWithObject: true });
+    const full = await lm.detectFaces({ data: new Uint8Array(data), width: info.width, height: info.height, format: 'rgb' });
+    const fast = await lm.detectFaces(jpeg);
+    expect(full).toHaveLength(2);
+    expect(fast).toHaveLength(2);
+    const byX = (fs: Face[]) => [...fs].sort((a, b) => a.box[0] - b.box[0]);
+    byX(fast).forEach((f, k) => {
+      const g = byX(full)[k];
+      const side = g.box[2];
+      for (let c = 0; c < 4; c++) expect(Math.abs(f.box[c] - g.box[c])).toBeLessThan(0.05 * side);
+      let d = 0;
+      for (let i = 0; i < 68; i++) d += Math.hypot(f.points[2 * i] - g.points[2 * i], f.points[2 * i + 1] - g.points[2 * i + 1]) / 68;
+      expect(d).toBeLessThan(0.03 * side);
+    });
+    // The first face (at x 100..800) in photo pixels: the astronaut's face spans about 175..275 of 512 there.
+    const [cx] = centre(byX(fast)[0]);
+    expect(cx).toBeGreaterThan(100 + (200 * 700) / 512);
+    expect(cx).toBeLessThan(100 + (250 * 700) / 512);
+  });
+});
