@@ -5,12 +5,11 @@
  */
 import { performance } from 'node:perf_hooks';
 import { outOfRange } from '../errors';
-import type { RawFrame } from '../types';
 import type { CaptureSourceSpec } from './ffmpeg-args';
 import { FfmpegSource } from './ffmpeg-source';
 import { DEFAULT_FACE_TRACKING, MultiFaceTracker, type FaceFinder, type FaceTrackingOptions, type TrackedFace } from './face-tracker';
 import { OneEuroFilter } from './one-euro';
-import { RateMeter } from './rate';
+import { frameLoop, type FrameFigures } from './frame-loop';
 import { checkOptions, type TrackOptions } from './track';
 import { trackingOptions } from './tracker';
 
@@ -19,24 +18,13 @@ export interface FaceTrackOptions extends Omit<TrackOptions, 'box'> {
   faces?: Partial<FaceTrackingOptions>;
 }
 
-export interface FaceTrackResult {
-  index: number;
-  frame: RawFrame;
+export interface FaceTrackResult extends FrameFigures {
   /** The faces of this frame, by id; `points` smoothed when smoothing is on. */
   faces: TrackedFace[];
   /** The detector ran on this frame. */
   detected: boolean;
   /** Milliseconds of detection and landmark inference for this frame (all faces). */
   workMs: number;
-  capturedAt: number;
-  resultAt: number;
-  latencyMs: number;
-  captureFps: number;
-  processedFps: number;
-  streamFps: number;
-  captured: number;
-  processed: number;
-  dropped: number;
 }
 
 function faceOptions(o: Partial<FaceTrackingOptions> | undefined): FaceTrackingOptions {
@@ -59,53 +47,18 @@ export function trackFaces(finder: FaceFinder, source: CaptureSourceSpec | Ffmpe
 async function* run(tracker: MultiFaceTracker, src: FfmpegSource, options: FaceTrackOptions): AsyncGenerator<FaceTrackResult, void, undefined> {
   const filters = options.smoothing === false ? null : new Map<number, OneEuroFilter>();
   const smoothing = typeof options.smoothing === 'object' ? options.smoothing : {};
-  let aborted = options.signal?.aborted ?? false;
-  const onAbort = () => {
-    aborted = true;
-    void src.stop();
-  };
-  options.signal?.addEventListener('abort', onAbort);
-  const processRate = new RateMeter();
-  let processed = 0;
-  try {
-    if (!aborted) src.start(options.policy ?? 'latest');
-    while (!aborted) {
-      const f = await src.next();
-      if (!f || aborted) break;
-      const t0 = performance.now();
-      const { faces, detected } = await tracker.update(f.frame);
-      const workMs = performance.now() - t0;
-      if (aborted) break;
-      for (const id of tracker.lostIds) filters?.delete(id);
-      for (const face of faces) {
-        if (!filters) continue;
-        let filter = filters.get(face.id);
-        if (!filter) filters.set(face.id, (filter = new OneEuroFilter(smoothing)));
-        face.points = filter.filter(face.points, f.time / 1000);
-      }
-      const now = performance.now();
-      processRate.tick(now);
-      processed++;
-      yield {
-        index: f.index,
-        frame: f.frame,
-        faces,
-        detected,
-        workMs,
-        capturedAt: performance.timeOrigin + f.time,
-        resultAt: performance.timeOrigin + now,
-        latencyMs: now - f.time,
-        captureFps: f.captureFps,
-        processedFps: processRate.rate,
-        streamFps: src.nominalFps,
-        captured: f.captured,
-        processed,
-        dropped: f.dropped,
-      };
-      if (options.maxFrames !== undefined && processed >= options.maxFrames) break;
+  yield* frameLoop(src, options, async (f, aborted) => {
+    const t0 = performance.now();
+    const { faces, detected } = await tracker.update(f.frame);
+    const workMs = performance.now() - t0;
+    if (aborted()) return null;
+    for (const id of tracker.lostIds) filters?.delete(id);
+    for (const face of faces) {
+      if (!filters) continue;
+      let filter = filters.get(face.id);
+      if (!filter) filters.set(face.id, (filter = new OneEuroFilter(smoothing)));
+      face.points = filter.filter(face.points, f.time / 1000);
     }
-  } finally {
-    options.signal?.removeEventListener('abort', onAbort);
-    await src.stop();
-  }
+    return { faces, detected, workMs };
+  });
 }

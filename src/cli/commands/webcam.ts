@@ -5,6 +5,7 @@
 import type { CaptureSource } from '../../capture/ffmpeg-args';
 import { annotate, drawOverlay, LOST_COLOR, SEARCH_COLOR, toRgb, TRACKED_COLOR } from '../../capture/annotate';
 import type { FaceTrackResult } from '../../capture/track-faces';
+import type { FrameFigures } from '../../capture/frame-loop';
 import { PreviewServer } from '../../capture/preview-server';
 import { Recorder } from '../../capture/recorder';
 import type { TrackOptions, TrackResult } from '../../capture/track';
@@ -111,14 +112,21 @@ function round(v: number, d = 2): number {
   return Math.round(v * m) / m;
 }
 
-function jsonLine(r: TrackResult): string {
-  return JSON.stringify({
+/** The frame figures both JSON lines start with. */
+function frameFields(r: FrameFigures) {
+  return {
     index: r.index,
     capturedAt: round(r.capturedAt, 1),
     latencyMs: round(r.latencyMs),
     captureFps: round(r.captureFps),
     processedFps: round(r.processedFps),
     dropped: r.dropped,
+  };
+}
+
+function jsonLine(r: TrackResult): string {
+  return JSON.stringify({
+    ...frameFields(r),
     tracked: r.tracked,
     lost: r.lost,
     width: r.frame.width,
@@ -132,12 +140,7 @@ function jsonLine(r: TrackResult): string {
 
 function faceJsonLine(r: FaceTrackResult): string {
   return JSON.stringify({
-    index: r.index,
-    capturedAt: round(r.capturedAt, 1),
-    latencyMs: round(r.latencyMs),
-    captureFps: round(r.captureFps),
-    processedFps: round(r.processedFps),
-    dropped: r.dropped,
+    ...frameFields(r),
     detected: r.detected,
     workMs: round(r.workMs, 3),
     width: r.frame.width,
