@@ -18,7 +18,7 @@ import { computeCrop } from './input/crop';
 import { checkInput, decodeInput } from './input/decode';
 import { checkBoxShape, isRawFrameLike, validateBox } from './input/validate';
 import { loadAddon } from './native/loader';
-import { FaceDetector } from './detector/face-detector';
+import { DetectorSlot } from './detector/slot';
 import { landmarkBox, validateFaceOptions } from './detector/faces';
 import { openPhoto, pointsToPhoto, toScaled } from './detector/photo';
 import { defaultDetectorFiles, defaultLandmarkFiles } from './models/defaults';
@@ -43,12 +43,12 @@ interface ValidOptions {
   config?: ModelContract | string;
   threads?: number;
   onProgress?: CreateOptions['onProgress'];
-  /** null: no detector (detector: false). */
-  detector: { model: string; config: string | object } | null;
+  /** null: no detector (detector: false). explicit: the user named it (opened in create()). */
+  detector: { model: string; config: string | object; explicit: boolean } | null;
 }
 
 function detectorOption(v: unknown): ValidOptions['detector'] {
-  if (v === undefined) return defaultDetectorFiles();
+  if (v === undefined) return { ...defaultDetectorFiles(), explicit: false };
   if (v === false) return null;
   const expected = 'false or { model: path of an ONNX face detector, config?: its contract object or JSON path }';
   if (typeof v !== 'object' || v === null || Array.isArray(v)) throw invalidType('detector', expected, v);
@@ -60,7 +60,7 @@ function detectorOption(v: unknown): ValidOptions['detector'] {
     throw invalidType('detector.config', 'a detector contract object or the path of its JSON file', c);
   }
   // Without a config the detector's sidecar <model>.json is its contract.
-  return { model: d.model, config: (c as string | object | undefined) ?? d.model.replace(/(\.onnx)?$/i, '.json') };
+  return { model: d.model, config: (c as string | object | undefined) ?? d.model.replace(/(\.onnx)?$/i, '.json'), explicit: true };
 }
 
 function enumOption<T extends string>(name: string, v: unknown, values: readonly T[], def: T): T {
@@ -127,7 +127,7 @@ export class TrtLandmarker implements AsyncDisposable {
     private readonly pipeline: LandmarkPipeline,
     readonly contract: ModelContract,
     info: LandmarkerInfo,
-    private readonly detector: FaceDetector | null,
+    private readonly detector: DetectorSlot | null,
   ) {
     this.info = Object.freeze(info);
   }
@@ -143,7 +143,7 @@ export class TrtLandmarker implements AsyncDisposable {
         { modelPath: o.model, contract: c, precision: o.precision, maxBatch: o.maxBatch, cacheDir: o.cacheDir, threads: o.threads, onProgress: o.onProgress },
         o.explicitPrecision,
       ),
-      o.detector ? FaceDetector.open(o.detector.model, o.detector.config as string, o.threads) : Promise.resolve(null),
+      o.detector ? DetectorSlot.create(o.detector.model, o.detector.config, o.detector.explicit, o.threads) : Promise.resolve(null),
     ]);
     if (selected.status === 'rejected' || detector.status === 'rejected') {
       if (selected.status === 'fulfilled') await selected.value.pipeline.dispose();
@@ -165,7 +165,7 @@ export class TrtLandmarker implements AsyncDisposable {
       maxBatch: sel.maxBatch,
       model: o.model,
       contractSource: loaded.source,
-      ...(det ? { detector: { model: det.modelPath, backend: 'onnxruntime' as const, inputWidth: det.contract.input.width, inputHeight: det.contract.input.height } } : {}),
+      ...(det ? { detector: { model: det.model, backend: 'onnxruntime' as const, inputWidth: det.contract.input.width, inputHeight: det.contract.input.height } } : {}),
       versions: {
         node: process.versions.node,
         addon: build.version,
@@ -225,7 +225,9 @@ export class TrtLandmarker implements AsyncDisposable {
       const photo = await openPhoto(input, dw, dh);
       this.gate.assertOpen();
       const det = photo.detection;
-      const { faces } = await this.detector.detect(det.frame, { ...opts, minFaceSize: opts.minFaceSize / Math.min(det.kx, det.ky) });
+      const detector = await this.detector.get();
+      this.gate.assertOpen();
+      const { faces } = await detector.detect(det.frame, { ...opts, minFaceSize: opts.minFaceSize / Math.min(det.kx, det.ky) });
       const boxes = faces.map((f): Box => [(f.box[0] + det.ox) * det.kx, (f.box[1] + det.oy) * det.ky, f.box[2] * det.kx, f.box[3] * det.ky]);
       const crops = boxes.map((b) => computeCrop(landmarkBox(b, this.contract.detectorBox), this.contract.crop, photo.width, photo.height));
       if (crops.length === 0) return [];

@@ -48,7 +48,7 @@ export function detectorWindow(resize: DetectorContract['resize'], inputWidth: n
   return { x: (width - w) / 2, y: (height - h) / 2, w, h };
 }
 
-function readContract(config: string | DetectorContract): DetectorContract {
+export function readDetectorContract(config: string | DetectorContract): DetectorContract {
   if (typeof config !== 'string') return validateDetectorContract(config, 'options.detector.config');
   let text: string;
   try {
@@ -82,7 +82,7 @@ export class FaceDetector {
 
   /** Loads the contract, opens the session and checks the contract against the graph (coded errors naming the file). */
   static async open(modelPath: string, config: string | DetectorContract, threads?: number): Promise<FaceDetector> {
-    const contract = readContract(config);
+    const contract = readDetectorContract(config);
     assertModelFile(modelPath);
     const addon = loadAddon();
     const thread = await OrtThread.open(modelPath, threads);

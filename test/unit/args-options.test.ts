@@ -59,7 +59,7 @@ describe('validateOptions', () => {
     expect(validateOptions({})).toMatchObject({ model: lf.model, config: lf.config, detector: defaultDetectorFiles() });
     expect(validateOptions()).toMatchObject({ model: lf.model });
     expect(validateOptions({ model: 'm.onnx', detector: false }).detector).toBeNull();
-    expect(validateOptions({ model: 'm.onnx', detector: { model: 'd.onnx' } }).detector).toEqual({ model: 'd.onnx', config: 'd.json' });
+    expect(validateOptions({ model: 'm.onnx', detector: { model: 'd.onnx' } }).detector).toEqual({ model: 'd.onnx', config: 'd.json', explicit: true });
   });
   test.each<[string, unknown, string, string, string]>([
     ['options not an object', 'm.onnx', 'TypeError', 'ERR_INVALID_ARG_TYPE', 'Expected an object for `options` but received "m.onnx"'],
