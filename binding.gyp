@@ -12,10 +12,12 @@
         "native/core/preprocess.cc",
         "native/core/pipnet_decode.cc",
         "native/core/regression_decode.cc",
+        "native/core/detector_decode.cc",
         "native/addon/main.cc",
         "native/addon/napi_util.cc",
         "native/addon/preprocess_binding.cc",
         "native/addon/decode_binding.cc",
+        "native/addon/detector_binding.cc",
         "native/addon/gpu_absent.cc"
       ],
       "include_dirs": [

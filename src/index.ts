@@ -8,7 +8,10 @@ export type {
   Box,
   BuildProgress,
   CreateOptions,
+  DetectFacesOptions,
   DetectOptions,
+  DetectorOption,
+  Face,
   ImageInput,
   LandmarkerInfo,
   RuntimeInfo,
@@ -18,7 +21,9 @@ export type {
   RawFrame,
   StageTimings,
 } from './types';
-export type { CropPolicy, InputSpec, ModelContract, PipnetSpec, RegressionSpec } from './contract/types';
+export type { CropPolicy, DetectorBoxMap, InputSpec, ModelContract, PipnetSpec, RegressionSpec } from './contract/types';
+export type { DetectorContract } from './contract/detector';
+export { validateDetectorContract } from './contract/detector';
 export { validateContract } from './contract/validate';
 export { computeCrop } from './input/crop';
 export { drawOverlay } from './overlay';
@@ -33,6 +38,7 @@ export { pointErrors, normalizer, nme, nmeSquared, failureRate, auc, boundingBox
 /** Live capture through ffmpeg: see docs/capture.md. */
 export {
   track,
+  trackFaces,
   readFrames,
   FfmpegSource,
   FrameParser,
@@ -44,6 +50,9 @@ export {
   type CaptureSourceSpec,
   type TrackOptions,
   type TrackResult,
+  type FaceTrackOptions,
+  type FaceTrackResult,
+  type TrackedFace,
   type TrackingOptions,
   type OneEuroParams,
 } from './capture';

@@ -8,24 +8,30 @@ import { selectBackend } from './backends/select';
 import { track as trackFrames, type TrackOptions, type TrackResult } from './capture/track';
 import type { CaptureSourceSpec } from './capture/ffmpeg-args';
 import type { FfmpegSource } from './capture/ffmpeg-source';
+import { trackFaces as trackFaceFrames, type FaceTrackOptions, type FaceTrackResult } from './capture/track-faces';
 import type { LandmarkPipeline } from './backends/pipeline';
 import { ORT_VERSION } from './backends/onnxruntime';
 import { loadContract } from './contract/load';
 import type { ModelContract } from './contract/types';
-import { invalidType, invalidValue, outOfRange } from './errors';
+import { invalidType, invalidValue, LandmarkerError, outOfRange } from './errors';
 import { computeCrop } from './input/crop';
 import { checkInput, decodeInput } from './input/decode';
 import { checkBoxShape, isRawFrameLike, validateBox } from './input/validate';
 import { loadAddon } from './native/loader';
+import { DetectorSlot } from './detector/slot';
+import { landmarkBox, validateFaceOptions } from './detector/faces';
+import { openPhoto, pointsToPhoto, toScaled } from './detector/photo';
+import { defaultDetectorFiles, defaultLandmarkFiles } from './models/defaults';
 import { DisposeGate } from './util/dispose-gate';
 import type { NativeCrop, NativeFrame } from './native/addon';
-import type { Backend, BatchItem, Box, CreateOptions, DetectOptions, ImageInput, LandmarkerInfo, LandmarkResult, Precision, RuntimeInfo } from './types';
+import type { Backend, BatchItem, Box, CreateOptions, DetectFacesOptions, DetectOptions, DetectorOption, Face, ImageInput, LandmarkerInfo, LandmarkResult, Precision, RuntimeInfo } from './types';
 
 export const MAX_BATCH_LIMIT = 256;
 const DEFAULT_MAX_BATCH = 8;
 const BACKENDS: readonly Backend[] = ['auto', 'tensorrt', 'onnxruntime'];
 const PRECISIONS: readonly Precision[] = ['fp16', 'fp32'];
-const OPTION_KEYS = ['model', 'backend', 'precision', 'maxBatch', 'cacheDir', 'config', 'threads', 'onProgress'];
+const OPTION_KEYS = ['model', 'backend', 'precision', 'maxBatch', 'cacheDir', 'config', 'threads', 'onProgress', 'detector'];
+const DETECT_OPTION_KEYS = ['box'];
 
 interface ValidOptions {
   model: string;
@@ -37,6 +43,24 @@ interface ValidOptions {
   config?: ModelContract | string;
   threads?: number;
   onProgress?: CreateOptions['onProgress'];
+  /** null: no detector (detector: false). explicit: the user named it (opened in create()). */
+  detector: { model: string; config: string | object; explicit: boolean } | null;
+}
+
+function detectorOption(v: unknown): ValidOptions['detector'] {
+  if (v === undefined) return { ...defaultDetectorFiles(), explicit: false };
+  if (v === false) return null;
+  const expected = 'false or { model: path of an ONNX face detector, config?: its contract object or JSON path }';
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) throw invalidType('detector', expected, v);
+  const d = v as Record<string, unknown>;
+  for (const k of Object.keys(d)) if (k !== 'model' && k !== 'config') throw invalidValue('detector', 'only the keys model, config', `key ${k}`);
+  if (typeof d.model !== 'string' || d.model.length === 0) throw invalidType('detector.model', 'a path to an ONNX file', d.model);
+  const c = d.config;
+  if (c !== undefined && typeof c !== 'string' && (typeof c !== 'object' || c === null || Array.isArray(c))) {
+    throw invalidType('detector.config', 'a detector contract object or the path of its JSON file', c);
+  }
+  // Without a config the detector's sidecar <model>.json is its contract.
+  return { model: d.model, config: (c as string | object | undefined) ?? d.model.replace(/(\.onnx)?$/i, '.json'), explicit: true };
 }
 
 function enumOption<T extends string>(name: string, v: unknown, values: readonly T[], def: T): T {
@@ -54,13 +78,13 @@ function intOption(name: string, v: unknown, max: number): number | undefined {
   return v;
 }
 
-export function validateOptions(options: unknown): ValidOptions {
+export function validateOptions(options: unknown = {}): ValidOptions {
   if (typeof options !== 'object' || options === null || Array.isArray(options)) throw invalidType('options', 'an object', options);
   const o = options as Record<string, unknown>;
   for (const k of Object.keys(o)) {
     if (!OPTION_KEYS.includes(k)) throw invalidValue('options', `only the options ${OPTION_KEYS.join(', ')}`, `option ${k}`);
   }
-  if (typeof o.model !== 'string' || o.model.length === 0) throw invalidType('model', 'a path to an ONNX file', o.model);
+  if (o.model !== undefined && (typeof o.model !== 'string' || o.model.length === 0)) throw invalidType('model', 'a path to an ONNX file', o.model);
   if (o.cacheDir !== undefined && (typeof o.cacheDir !== 'string' || o.cacheDir.length === 0)) {
     throw invalidType('cacheDir', 'a directory path string', o.cacheDir);
   }
@@ -69,16 +93,20 @@ export function validateOptions(options: unknown): ValidOptions {
     throw invalidType('config', 'a contract object or the path of a contract JSON file', c);
   }
   if (o.onProgress !== undefined && typeof o.onProgress !== 'function') throw invalidType('onProgress', 'a function', o.onProgress);
+  if (o.model === undefined && c !== undefined) throw invalidValue('config', 'no config without a model (the default model brings its own contract)', c);
+  // No model: the shipped default and its contract (models/default, models/contracts).
+  const defaults = o.model === undefined ? defaultLandmarkFiles() : undefined;
   return {
-    model: o.model,
+    model: (o.model as string | undefined) ?? defaults!.model,
     backend: enumOption('backend', o.backend, BACKENDS, 'auto'),
     precision: enumOption('precision', o.precision, PRECISIONS, 'fp16'),
     explicitPrecision: o.precision !== undefined,
     maxBatch: intOption('maxBatch', o.maxBatch, MAX_BATCH_LIMIT) ?? DEFAULT_MAX_BATCH,
     cacheDir: (o.cacheDir as string | undefined) ?? process.env.TRT_LANDMARKER_CACHE ?? join(homedir(), '.cache', 'trt-landmarker'),
-    config: c as ModelContract | string | undefined,
+    config: (c as ModelContract | string | undefined) ?? defaults?.config,
     threads: intOption('threads', o.threads, 1024),
     onProgress: o.onProgress as CreateOptions['onProgress'],
+    detector: detectorOption(o.detector),
   };
 }
 
@@ -99,19 +127,31 @@ export class TrtLandmarker implements AsyncDisposable {
     private readonly pipeline: LandmarkPipeline,
     readonly contract: ModelContract,
     info: LandmarkerInfo,
+    private readonly detector: DetectorSlot | null,
   ) {
     this.info = Object.freeze(info);
   }
 
-  static async create(options: CreateOptions): Promise<TrtLandmarker> {
+  /** `options.model` omitted: the shipped default model (and face detector); see docs/api.md. */
+  static async create(options?: CreateOptions): Promise<TrtLandmarker> {
     const o = validateOptions(options);
     const loaded = loadContract(o.model, o.config);
     const c = loaded.contract;
-    const sel = await selectBackend(
-      o.backend,
-      { modelPath: o.model, contract: c, precision: o.precision, maxBatch: o.maxBatch, cacheDir: o.cacheDir, threads: o.threads, onProgress: o.onProgress },
-      o.explicitPrecision,
-    );
+    const [selected, detector] = await Promise.allSettled([
+      selectBackend(
+        o.backend,
+        { modelPath: o.model, contract: c, precision: o.precision, maxBatch: o.maxBatch, cacheDir: o.cacheDir, threads: o.threads, onProgress: o.onProgress },
+        o.explicitPrecision,
+      ),
+      o.detector ? DetectorSlot.create(o.detector.model, o.detector.config, o.detector.explicit, o.threads) : Promise.resolve(null),
+    ]);
+    if (selected.status === 'rejected' || detector.status === 'rejected') {
+      if (selected.status === 'fulfilled') await selected.value.pipeline.dispose();
+      if (detector.status === 'fulfilled') await detector.value?.dispose();
+      throw selected.status === 'rejected' ? selected.reason : (detector as PromiseRejectedResult).reason;
+    }
+    const sel = selected.value;
+    const det = detector.value;
     const build = loadAddon().buildInfo();
     const pv = sel.pipeline.versions;
     const info: LandmarkerInfo = {
@@ -125,6 +165,7 @@ export class TrtLandmarker implements AsyncDisposable {
       maxBatch: sel.maxBatch,
       model: o.model,
       contractSource: loaded.source,
+      ...(det ? { detector: { model: det.model, backend: 'onnxruntime' as const, inputWidth: det.contract.input.width, inputHeight: det.contract.input.height } } : {}),
       versions: {
         node: process.versions.node,
         addon: build.version,
@@ -134,7 +175,7 @@ export class TrtLandmarker implements AsyncDisposable {
         ...(pv.cuda ?? build.cudaVersion ? { cuda: pv.cuda ?? build.cudaVersion } : {}),
       },
     };
-    return new TrtLandmarker(sel.pipeline, c, info);
+    return new TrtLandmarker(sel.pipeline, c, info, det);
   }
 
   /** What changes while this landmarker runs: the CUDA graph status and GPU memory (TensorRT); {} otherwise. */
@@ -146,6 +187,9 @@ export class TrtLandmarker implements AsyncDisposable {
   detect(input: ImageInput, options?: DetectOptions): Promise<LandmarkResult> {
     return this.gate.run(async () => {
       if (options !== undefined && (typeof options !== 'object' || options === null)) throw invalidType('options', 'an object', options);
+      for (const k of Object.keys(options ?? {})) {
+        if (!DETECT_OPTION_KEYS.includes(k)) throw invalidValue('options', `only the options ${DETECT_OPTION_KEYS.join(', ')} (every face in a photo: detectFaces())`, `option ${k}`);
+      }
       checkInput(input, 'input');
       if (options?.box !== undefined) checkBoxShape(options.box, 'box');
       const [r] = await this.runBatch([{ input, box: options?.box, name: 'input', boxName: 'box' }]);
@@ -170,6 +214,42 @@ export class TrtLandmarker implements AsyncDisposable {
     });
   }
 
+  /**
+   * Every face in the image (best detection score first, at most `maxFaces`): the detector's box and score and the
+   * landmarks fitted in that box (through the model contract's detectorBox map). No face: an empty array.
+   */
+  detectFaces(input: ImageInput, options?: DetectFacesOptions): Promise<Face[]> {
+    return this.gate.run(async () => {
+      if (!this.detector) {
+        throw new LandmarkerError('ERR_BACKEND_UNAVAILABLE', 'This TrtLandmarker was created with `detector: false`: detectFaces() needs a face detector');
+      }
+      const opts = validateFaceOptions(options, this.detector.contract.minScore);
+      checkInput(input, 'input');
+      // Large JPEGs: the detector sees a DCT-scaled decode, the landmark model a decode of the face rows (photo.ts).
+      const { width: dw, height: dh } = this.detector.contract.input;
+      const photo = await openPhoto(input, dw, dh);
+      this.gate.assertOpen();
+      const det = photo.detection;
+      const detector = await this.detector.get();
+      this.gate.assertOpen();
+      const { faces } = await detector.detect(det.frame, { ...opts, minFaceSize: opts.minFaceSize / Math.min(det.kx, det.ky) });
+      const boxes = faces.map((f): Box => [(f.box[0] + det.ox) * det.kx, (f.box[1] + det.oy) * det.ky, f.box[2] * det.kx, f.box[3] * det.ky]);
+      const crops = boxes.map((b) => computeCrop(landmarkBox(b, this.contract.detectorBox), this.contract.crop, photo.width, photo.height));
+      if (crops.length === 0) return [];
+      const src = await photo.faceFrame(crops, Math.min(this.contract.input.width, this.contract.input.height));
+      this.gate.assertOpen();
+      const results = await this.runFrames(crops.map(() => src.frame), crops.map((c) => toScaled(c, src)));
+      return faces.map((f, i) => ({
+        box: boxes[i],
+        score: f.score,
+        points: pointsToPhoto(results[i].points, src),
+        ...(results[i].scores ? { scores: results[i].scores } : {}),
+        landmarks: results[i].landmarks,
+        crop: { ...crops[i] },
+      }));
+    });
+  }
+
   private async runBatch(entries: Array<{ input: unknown; box: unknown; name: string; boxName: string }>): Promise<LandmarkResult[]> {
     const t0 = performance.now();
     const decoded = await Promise.all(entries.map((e) => decodeInput(e.input, e.name)));
@@ -182,23 +262,37 @@ export class TrtLandmarker implements AsyncDisposable {
       frames.push(f);
       crops.push(computeCrop(box as Box | undefined, this.contract.crop, f.width, f.height));
     });
-    const out = await this.pipeline.run(frames, crops);
+    const out = await this.runFrames(frames, crops);
     const total = performance.now() - t0;
+    return out.map((r, i) => ({ ...r, timings: { decode: decoded[i].decodeMs, ...r.timings, total } }));
+  }
+
+  /** Landmarks for decoded frames and their crop windows, in batches of at most maxBatch. */
+  private async runFrames(frames: NativeFrame[], crops: NativeCrop[]): Promise<Array<Omit<LandmarkResult, 'timings'> & { timings: Omit<LandmarkResult['timings'], 'decode' | 'total'> }>> {
     const L = this.contract.landmarks;
-    return frames.map((f, i) => ({
-      points: out.points.slice(i * L * 2, (i + 1) * L * 2),
-      ...(out.scores ? { scores: out.scores.slice(i * L, (i + 1) * L) } : {}),
-      landmarks: L,
-      width: f.width,
-      height: f.height,
-      crop: { ...crops[i] },
-      timings: { decode: decoded[i].decodeMs, ...out.timings, total },
-    }));
+    const results = [];
+    for (let s = 0; s < frames.length; s += this.info.maxBatch) {
+      const fs = frames.slice(s, s + this.info.maxBatch);
+      const cs = crops.slice(s, s + this.info.maxBatch);
+      const out = await this.pipeline.run(fs, cs);
+      results.push(...fs.map((f, i) => ({
+        points: out.points.slice(i * L * 2, (i + 1) * L * 2),
+        ...(out.scores ? { scores: out.scores.slice(i * L, (i + 1) * L) } : {}),
+        landmarks: L,
+        width: f.width,
+        height: f.height,
+        crop: { ...cs[i] },
+        timings: out.timings,
+      })));
+    }
+    return results;
   }
 
   /** Idempotent. New calls reject with ERR_DISPOSED; calls in flight finish (or reject with ERR_DISPOSED) first. */
   dispose(): Promise<void> {
-    return this.gate.close(() => this.pipeline.dispose());
+    return this.gate.close(async () => {
+      await Promise.all([this.pipeline.dispose(), this.detector?.dispose()]);
+    });
   }
 
   /**
@@ -208,6 +302,16 @@ export class TrtLandmarker implements AsyncDisposable {
   track(source: CaptureSourceSpec | FfmpegSource, options?: TrackOptions): AsyncGenerator<TrackResult, void, undefined> {
     this.gate.assertOpen();
     return trackFrames(this, source, options);
+  }
+
+  /**
+   * Every face of a live source with stable ids: the detector acquires, re-acquires after a loss and checks every
+   * `faces.detectEvery` frames (src/capture/track-faces.ts, docs/capture.md).
+   */
+  trackFaces(source: CaptureSourceSpec | FfmpegSource, options?: FaceTrackOptions): AsyncGenerator<FaceTrackResult, void, undefined> {
+    this.gate.assertOpen();
+    if (!this.detector) throw new LandmarkerError('ERR_BACKEND_UNAVAILABLE', 'This TrtLandmarker was created with `detector: false`: trackFaces() needs a face detector');
+    return trackFaceFrames(this, source, options);
   }
 
   [Symbol.asyncDispose](): Promise<void> {

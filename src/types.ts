@@ -1,4 +1,5 @@
 /** Public types of the trt-landmarker API. */
+import type { DetectorContract } from './contract/detector';
 import type { ModelContract } from './contract/types';
 
 export type Backend = 'auto' | 'tensorrt' | 'onnxruntime';
@@ -20,8 +21,8 @@ export type ImageInput = string | Buffer | RawFrame;
 export type Box = [number, number, number, number];
 
 export interface CreateOptions {
-  /** Path of the ONNX model. */
-  model: string;
+  /** Path of the ONNX model. Default: the shipped peppa-slim160 (68 points) with its contract. */
+  model?: string;
   /** Default 'auto': TensorRT when the addon's GPU path and TensorRT load, else ONNX Runtime on the CPU. */
   backend?: Backend;
   /** Default 'fp16' (TensorRT); ONNX Runtime runs the graph it is given. */
@@ -36,6 +37,35 @@ export interface CreateOptions {
   threads?: number;
   /** Engine-build progress (TensorRT), 0..1. */
   onProgress?: (progress: BuildProgress) => void;
+  /** Face detector for detectFaces(). Default: the shipped UltraFace RFB-320. false: none. */
+  detector?: DetectorOption;
+}
+
+/** A face detector: an SSD-style ONNX model and its contract (docs/detector.md); false for none. */
+export type DetectorOption = false | { model: string; config?: string | DetectorContract };
+
+export interface DetectFacesOptions {
+  /** At most this many faces, best score first. Default 10. */
+  maxFaces?: number;
+  /** Detection score threshold 0..1. Default: the detector contract's (0.7 for UltraFace). */
+  minScore?: number;
+  /** Smallest face (larger side of the detector box) in image pixels. Default 0. */
+  minFaceSize?: number;
+}
+
+/** One face found by detectFaces(). */
+export interface Face {
+  /** The detector's box [x, y, w, h] in image pixels. */
+  box: Box;
+  /** Detection score 0..1. */
+  score: number;
+  /** landmarks x (x, y) in image pixels. */
+  points: Float32Array;
+  /** Per-point scores where the model has them (PIPNet). */
+  scores?: Float32Array;
+  landmarks: number;
+  /** The crop window fed to the landmark model (the detector box through the contract's detectorBox map). */
+  crop: { x: number; y: number; w: number; h: number };
 }
 
 export interface BuildProgress {
@@ -44,7 +74,10 @@ export interface BuildProgress {
 }
 
 export interface DetectOptions {
-  /** Face box; cropped by the model's crop policy before inference. Without it the whole image is the input. */
+  /**
+   * Face box; cropped by the model's crop policy before inference. Without it the whole image is the model's input
+   * (an image that is already a face crop); for photos use detectFaces().
+   */
   box?: Box;
 }
 
@@ -105,6 +138,8 @@ export interface LandmarkerInfo {
   model: string;
   /** Where the contract came from: 'metadata' | 'sidecar' | 'option'. */
   contractSource: 'metadata' | 'sidecar' | 'option';
+  /** The face detector of detectFaces() (absent with detector: false); it runs on ONNX Runtime. */
+  detector?: { model: string; backend: 'onnxruntime'; inputWidth: number; inputHeight: number };
   versions: {
     node: string;
     addon: string;

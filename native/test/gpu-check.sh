@@ -45,7 +45,7 @@ log=${OUT:+$OUT/kernel_check.log}
   if ! "$NVCC" -std=c++17 -O3 -lineinfo --threads 0 "${gencode[@]}" -o "$build/kernel_check" \
       native/test/kernel_check.cc native/test/check_preprocess.cc native/test/check_decode.cc \
       native/gpu/preprocess_kernel.cu native/gpu/decode_kernels.cu \
-      native/core/preprocess.cc native/core/pipnet_decode.cc native/core/regression_decode.cc; then
+      native/core/preprocess.cc native/core/pipnet_decode.cc native/core/regression_decode.cc native/core/detector_decode.cc; then
     echo "gpu-check: BUILD FAILED"
     exit 3
   fi

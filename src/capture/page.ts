@@ -56,7 +56,7 @@ ${rows}
     $('dropped').textContent = String(f.dropped);
     $('index').textContent = String(f.index);
     $('size').textContent = f.width + 'x' + f.height;
-    $('face').textContent = f.lost ? 'lost (' + f.lost + ')' : f.tracked ? 'tracked' : 'searching';
+    $('face').textContent = f.faceIds ? (f.faceIds.length ? f.faceIds.length + ' tracked (ids ' + f.faceIds.join(', ') + ')' : 'no face') : f.lost ? 'lost (' + f.lost + ')' : f.tracked ? 'tracked' : 'searching';
     $('status').textContent = 'live';
   });
   es.addEventListener('end', function (e) {

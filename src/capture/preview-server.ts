@@ -23,6 +23,8 @@ export interface PreviewFigures {
   dropped: number;
   tracked: boolean;
   lost: string | null;
+  /** Face mode (trackFaces): the ids of the faces in this frame. */
+  faceIds?: number[];
 }
 
 export interface PreviewOptions {

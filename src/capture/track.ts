@@ -8,13 +8,12 @@
  * Ending: the source's end (clean or ERR_CAPTURE), the consumer's break/return, `signal`, `maxFrames`, or a
  * detector error. In every case ffmpeg is killed and waited for before the iterator finishes.
  */
-import { performance } from 'node:perf_hooks';
 import { invalidType, invalidValue, outOfRange } from '../errors';
 import type { Box, LandmarkResult, RawFrame } from '../types';
 import { FfmpegSource } from './ffmpeg-source';
 import type { CaptureSourceSpec } from './ffmpeg-args';
 import { OneEuroFilter, type OneEuroParams } from './one-euro';
-import { RateMeter } from './rate';
+import { frameLoop, type FrameFigures } from './frame-loop';
 import { expandBox, landmarkBox, lossReason, trackingOptions, type LossReason, type ResolvedTracking, type TrackingOptions } from './tracker';
 
 /** What track() needs from a landmarker (TrtLandmarker satisfies it). */
@@ -37,11 +36,7 @@ export interface TrackOptions {
   maxFrames?: number;
 }
 
-export interface TrackResult {
-  /** Index of the frame among those ffmpeg delivered (gaps are dropped frames). */
-  index: number;
-  /** The frame the landmarks belong to. */
-  frame: RawFrame;
+export interface TrackResult extends FrameFigures {
   /** The points, smoothed when smoothing is on (x,y pairs, frame pixels). */
   points: Float32Array;
   /** The detector's own result for this frame (unsmoothed points, scores, crop, timings). */
@@ -54,23 +49,9 @@ export interface TrackResult {
   lost: LossReason | null;
   /** Why the tracked crop failed in this frame, which was then searched again without the track (two inferences). */
   trackLoss: LossReason | null;
-  /** Epoch ms when the frame arrived from ffmpeg, and when its result was ready. */
-  capturedAt: number;
-  resultAt: number;
-  /** resultAt - capturedAt. */
-  latencyMs: number;
-  /** Frames per second arriving from ffmpeg, and results per second, over the last ~2 s. */
-  captureFps: number;
-  processedFps: number;
-  /** The stream's nominal frame rate as ffmpeg reports it (0 when unknown). */
-  streamFps: number;
-  /** Frames delivered by ffmpeg and frames dropped, as of when this frame was handed over; results so far. */
-  captured: number;
-  processed: number;
-  dropped: number;
 }
 
-function checkOptions(o: TrackOptions): void {
+export function checkOptions(o: TrackOptions): void {
   if (typeof o !== 'object' || o === null) throw invalidType('options', 'object', o);
   if (o.policy !== undefined && o.policy !== 'latest' && o.policy !== 'all') throw invalidValue('policy', "'latest' or 'all'", o.policy);
   if (o.maxFrames !== undefined && !(Number.isSafeInteger(o.maxFrames) && o.maxFrames > 0)) {
@@ -114,78 +95,37 @@ async function* run(
 ): AsyncGenerator<TrackResult, void, undefined> {
   const trackingOn = options.tracking !== false;
   const fallback: Box | null = options.box ? [...options.box] : null;
-  let aborted = options.signal?.aborted ?? false;
-  // Stopping the source ends a wait for a frame at once.
-  const onAbort = () => {
-    aborted = true;
-    void src.stop();
-  };
-  options.signal?.addEventListener('abort', onAbort);
-  const processRate = new RateMeter();
   let trackBox: Box | null = null;
   let previous: Box | null = null;
   let previousTracked = false;
-  let processed = 0;
-  try {
-    if (!aborted) src.start(options.policy ?? 'latest');
-    while (!aborted) {
-      const f = await src.next();
-      if (!f || aborted) break;
-      const { frame } = f;
-      let box = trackingOn && trackBox ? trackBox : fallback;
-      let tracked = trackingOn && trackBox !== null;
-      let raw = await detector.detect(frame, box ? { box } : {});
-      let lost: LossReason | null = null;
-      let trackLoss: LossReason | null = null;
-      if (trackingOn) {
-        let lb = landmarkBox(raw.points);
-        // Jumps are judged only against a tracked result: the first tracked frame after a search may still move
-        // a lot as the crop settles onto the face.
-        lost = lossReason(lb, tracked && previousTracked ? previous : null, raw.scores, frame, tracking);
-        if (lost && tracked) {
-          // The track broke: look again in this frame where a face is expected without a track.
-          trackLoss = lost;
-          box = fallback;
-          tracked = false;
-          raw = await detector.detect(frame, box ? { box } : {});
-          lb = landmarkBox(raw.points);
-          lost = lossReason(lb, null, raw.scores, frame, tracking);
-        }
-        trackBox = lost ? null : expandBox(lb, tracking.expand);
-        previous = lost ? null : lb;
-        previousTracked = tracked && !lost;
-        if (!tracked || lost) filter?.reset();
+  yield* frameLoop(src, options, async (f, aborted) => {
+    const { frame } = f;
+    let box = trackingOn && trackBox ? trackBox : fallback;
+    let tracked = trackingOn && trackBox !== null;
+    let raw = await detector.detect(frame, box ? { box } : {});
+    let lost: LossReason | null = null;
+    let trackLoss: LossReason | null = null;
+    if (trackingOn) {
+      let lb = landmarkBox(raw.points);
+      // Jumps are judged only against a tracked result: the first tracked frame after a search may still move
+      // a lot as the crop settles onto the face.
+      lost = lossReason(lb, tracked && previousTracked ? previous : null, raw.scores, frame, tracking);
+      if (lost && tracked) {
+        // The track broke: look again in this frame where a face is expected without a track.
+        trackLoss = lost;
+        box = fallback;
+        tracked = false;
+        raw = await detector.detect(frame, box ? { box } : {});
+        lb = landmarkBox(raw.points);
+        lost = lossReason(lb, null, raw.scores, frame, tracking);
       }
-      // Stopped while inferring: the caller asked for no more results.
-      if (aborted) break;
-      const points = filter && !lost ? filter.filter(raw.points, f.time / 1000) : raw.points;
-
-      const now = performance.now();
-      processRate.tick(now);
-      processed++;
-      yield {
-        index: f.index,
-        frame,
-        points,
-        raw,
-        box: box ? [...box] : null,
-        tracked,
-        lost,
-        trackLoss,
-        capturedAt: performance.timeOrigin + f.time,
-        resultAt: performance.timeOrigin + now,
-        latencyMs: now - f.time,
-        captureFps: f.captureFps,
-        processedFps: processRate.rate,
-        streamFps: src.nominalFps,
-        captured: f.captured,
-        processed,
-        dropped: f.dropped,
-      };
-      if (options.maxFrames !== undefined && processed >= options.maxFrames) break;
+      trackBox = lost ? null : expandBox(lb, tracking.expand);
+      previous = lost ? null : lb;
+      previousTracked = tracked && !lost;
+      if (!tracked || lost) filter?.reset();
     }
-  } finally {
-    options.signal?.removeEventListener('abort', onAbort);
-    await src.stop();
-  }
+    if (aborted()) return null;
+    const points = filter && !lost ? filter.filter(raw.points, f.time / 1000) : raw.points;
+    return { points, raw, box: box ? ([...box] as Box) : null, tracked, lost, trackLoss };
+  });
 }

@@ -114,3 +114,23 @@ export function checkContractAgainstModel(
   }
   return io;
 }
+
+/**
+ * Finds tensor `name` and checks its rank (the number of entries of `layout`, e.g. "[N, priors, 4]") and its fixed
+ * dimensions: each check is [dimension index, wanted size, what it counts, contract field to blame].
+ */
+export function checkTensor(
+  list: readonly TensorInfo[],
+  name: string,
+  field: string,
+  kind: string,
+  model: string,
+  dims: ReadonlyArray<[number, number, string, string]>,
+  layout: string,
+): TensorInfo {
+  const t = find(list, name, field, kind, model);
+  if (rank(t, layout.split(',').length, field, layout, model)) {
+    for (const [i, want, what, f] of dims) dim(t, i, want, f, what, model);
+  }
+  return t;
+}

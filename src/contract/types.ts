@@ -23,6 +23,22 @@ export interface ModelContract {
   pipnet?: PipnetSpec;
   /** Free text: where the weights come from, licence, training data. */
   description?: string;
+  /** How a box of the built-in face detector maps to the box this model's crop policy expects (detectFaces). */
+  detectorBox?: DetectorBoxMap;
+}
+
+/**
+ * Detector box (x, y, w, h) -> landmark box: centre (x + w/2 + shiftX * w, y + h/2 + shiftY * h), sides scale * w and
+ * scale * h; the crop policy is then applied to that box. Calibrated per detector (scripts/calibrate-detector-box.js).
+ */
+export interface DetectorBoxMap {
+  /** Which detector it was calibrated for (free text, e.g. "ultraface-rfb-320"). */
+  detector?: string;
+  shiftX: number;
+  shiftY: number;
+  scale: number;
+  /** How it was computed (free text). */
+  calibration?: string;
 }
 
 export interface InputSpec {

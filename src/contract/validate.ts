@@ -6,12 +6,12 @@
  */
 import { describe, LandmarkerError } from '../errors';
 import { neighbourTables } from './pipnet';
-import type { CropPolicy, InputSpec, ModelContract, PipnetSpec, RegressionSpec } from './types';
+import type { CropPolicy, DetectorBoxMap, InputSpec, ModelContract, PipnetSpec, RegressionSpec } from './types';
 
-type Obj = Record<string, unknown>;
+export type Obj = Record<string, unknown>;
 
 /** Thrown by the checks below; validateContract adds where the contract came from. */
-function fail(path: string, expected: string, received: unknown): never {
+export function fail(path: string, expected: string, received: unknown): never {
   throw new LandmarkerError('ERR_CONTRACT_INVALID', `${path}: expected ${expected} but received ${describe(received)}`);
 }
 
@@ -19,13 +19,13 @@ function isObj(v: unknown): v is Obj {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
-function obj(v: unknown, path: string): Obj {
+export function obj(v: unknown, path: string): Obj {
   if (!isObj(v)) fail(path, 'an object', v);
   return v;
 }
 
 /** Rejects keys the schema does not know: a typo ("colourOrder") would otherwise silently fall back to a default. */
-function noUnknownKeys(o: Obj, path: string, known: readonly string[]): void {
+export function noUnknownKeys(o: Obj, path: string, known: readonly string[]): void {
   for (const k of Object.keys(o)) {
     if (!known.includes(k)) {
       throw new LandmarkerError(
@@ -36,14 +36,14 @@ function noUnknownKeys(o: Obj, path: string, known: readonly string[]): void {
   }
 }
 
-function str(o: Obj, key: string, path: string, def?: string): string {
+export function str(o: Obj, key: string, path: string, def?: string): string {
   const v = o[key];
   if (v === undefined && def !== undefined) return def;
   if (typeof v !== 'string' || v.length === 0) fail(`${path}.${key}`, 'a non-empty string', v);
   return v;
 }
 
-function oneOf<T extends string>(o: Obj, key: string, path: string, values: readonly T[], def?: T): T {
+export function oneOf<T extends string>(o: Obj, key: string, path: string, values: readonly T[], def?: T): T {
   const v = o[key];
   if (v === undefined && def !== undefined) return def;
   if (typeof v !== 'string' || !(values as readonly string[]).includes(v)) {
@@ -52,7 +52,7 @@ function oneOf<T extends string>(o: Obj, key: string, path: string, values: read
   return v as T;
 }
 
-function posInt(o: Obj, key: string, path: string, def?: number, max = 16384): number {
+export function posInt(o: Obj, key: string, path: string, def?: number, max = 16384): number {
   const v = o[key];
   if (v === undefined && def !== undefined) return def;
   if (typeof v !== 'number' || !Number.isInteger(v) || v <= 0 || v > max) {
@@ -61,7 +61,7 @@ function posInt(o: Obj, key: string, path: string, def?: number, max = 16384): n
   return v;
 }
 
-function finite(o: Obj, key: string, path: string, def: number | undefined, positive: boolean): number {
+export function finite(o: Obj, key: string, path: string, def: number | undefined, positive: boolean): number {
   const v = o[key];
   if (v === undefined && def !== undefined) return def;
   if (typeof v !== 'number' || !Number.isFinite(v) || (positive && v <= 0)) {
@@ -70,7 +70,7 @@ function finite(o: Obj, key: string, path: string, def: number | undefined, posi
   return v;
 }
 
-function bool(o: Obj, key: string, path: string, def: boolean): boolean {
+export function bool(o: Obj, key: string, path: string, def: boolean): boolean {
   const v = o[key];
   if (v === undefined) return def;
   if (typeof v !== 'boolean') fail(`${path}.${key}`, 'true or false', v);
@@ -94,7 +94,7 @@ function triple(o: Obj, key: string, path: string, def: [number, number, number]
   return [v[0], v[1], v[2]] as [number, number, number];
 }
 
-function input(v: unknown, path: string): InputSpec {
+export function input(v: unknown, path: string): InputSpec {
   const o = obj(v, path);
   noUnknownKeys(o, path, ['name', 'width', 'height', 'colorOrder', 'scale', 'mean', 'std']);
   return {
@@ -156,12 +156,21 @@ function pipnet(v: unknown, path: string, landmarks: number, inp: InputSpec): Pi
   return { stride, neighbors, meanFace: mf as number[], outputs };
 }
 
+function detectorBox(v: unknown, path: string): DetectorBoxMap {
+  const o = obj(v, path);
+  noUnknownKeys(o, path, ['detector', 'shiftX', 'shiftY', 'scale', 'calibration']);
+  const m: DetectorBoxMap = { shiftX: finite(o, 'shiftX', path, 0, false), shiftY: finite(o, 'shiftY', path, 0, false), scale: finite(o, 'scale', path, 1, true) };
+  if (o.detector !== undefined) m.detector = str(o, 'detector', path);
+  if (o.calibration !== undefined) m.calibration = str(o, 'calibration', path);
+  return m;
+}
+
 /** Validates `raw` (already JSON-parsed) and returns a complete contract with defaults filled in. */
 export function validateContract(raw: unknown, source: string): ModelContract {
   try {
     const path = 'contract';
     const o = obj(raw, path);
-    noUnknownKeys(o, path, ['version', 'architecture', 'landmarks', 'input', 'crop', 'regression', 'pipnet', 'description']);
+    noUnknownKeys(o, path, ['version', 'architecture', 'landmarks', 'input', 'crop', 'regression', 'pipnet', 'description', 'detectorBox']);
     if (o.version !== 1) fail(`${path}.version`, '1', o.version);
     const architecture = oneOf(o, 'architecture', path, ['pipnet', 'regression'] as const);
     if (o.landmarks !== 68 && o.landmarks !== 70) fail(`${path}.landmarks`, '68 or 70', o.landmarks);
@@ -172,6 +181,7 @@ export function validateContract(raw: unknown, source: string): ModelContract {
       if (typeof o.description !== 'string') fail(`${path}.description`, 'a string', o.description);
       c.description = o.description;
     }
+    if (o.detectorBox !== undefined) c.detectorBox = detectorBox(o.detectorBox, `${path}.detectorBox`);
     if (architecture === 'regression') {
       if (o.pipnet !== undefined) fail(`${path}.pipnet`, 'no "pipnet" section for architecture "regression"', o.pipnet);
       c.regression = regression(o.regression, `${path}.regression`);

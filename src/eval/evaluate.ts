@@ -25,7 +25,7 @@ export interface DisposableDetector extends EvalDetector {
   dispose(): Promise<void>;
 }
 
-export type DetectorFactory = (spec: EvalRunSpec, o: { backend: Backend; maxBatch: number; threads?: number }) => Promise<DisposableDetector>;
+export type DetectorFactory = (spec: EvalRunSpec, o: { backend: Backend; maxBatch: number; threads?: number; faces?: boolean }) => Promise<DisposableDetector>;
 
 export interface RunEvaluationOptions {
   runs: EvalRunSpec[];
@@ -33,7 +33,7 @@ export interface RunEvaluationOptions {
   split?: string;
   list?: string;
   norm?: NormKind;
-  /** 'none' | 'gt' | 'gt:S' (default 'gt'). */
+  /** 'none' | 'gt' | 'gt:S' | 'detector' (default 'gt'). */
   crop?: string;
   batch?: number;
   backend?: Backend;
@@ -59,10 +59,11 @@ export interface EvaluationResult {
   runs: Map<string, EvaluationRun>;
 }
 
-export type ParsedCrop = { kind: 'none' } | { kind: 'gt'; scale?: number };
+export type ParsedCrop = { kind: 'none' } | { kind: 'gt'; scale?: number } | { kind: 'detector' };
 
 export function parseCrop(value: string): ParsedCrop {
   if (value === 'none') return { kind: 'none' };
+  if (value === 'detector') return { kind: 'detector' };
   if (value === 'gt') return { kind: 'gt' };
   const m = /^gt:(.+)$/.exec(value);
   if (m) {
@@ -70,11 +71,14 @@ export function parseCrop(value: string): ParsedCrop {
     if (!Number.isFinite(s) || s <= 0) throw outOfRange('crop', 'a positive scale in gt:S', m[1]);
     return { kind: 'gt', scale: s };
   }
-  throw invalidValue('crop', '"none", "gt" or "gt:S" (e.g. gt:1.1)', value);
+  throw invalidValue('crop', '"none", "gt", "gt:S" (e.g. gt:1.1) or "detector"', value);
 }
 
 /** The protocol for one model: `gt:S` becomes a box factor relative to the contract's own boxScale. */
 function protocolFor(crop: ParsedCrop, policy: CropPolicy | undefined): { protocol: CropProtocol; text: string } {
+  if (crop.kind === 'detector') {
+    return { protocol: { kind: 'detector', label: 'detector' }, text: 'detector (boxes from the built-in face detector through the contract\'s detectorBox map; NME on the annotated faces it finds)' };
+  }
   if (crop.kind === 'none' || !policy) return { protocol: { kind: 'none' }, text: 'none (whole image)' };
   const shape = policy.square ? 'square, side = S x max(w, h)' : 'S x w by S x h';
   if (crop.scale === undefined) {
@@ -86,10 +90,10 @@ function protocolFor(crop: ParsedCrop, policy: CropPolicy | undefined): { protoc
   };
 }
 
-async function defaultFactory(spec: EvalRunSpec, o: { backend: Backend; maxBatch: number; threads?: number }): Promise<DisposableDetector> {
+async function defaultFactory(spec: EvalRunSpec, o: { backend: Backend; maxBatch: number; threads?: number; faces?: boolean }): Promise<DisposableDetector> {
   // Loaded lazily so that the metrics and readers do not pull in the native addon.
   const { TrtLandmarker } = await import('../landmarker');
-  return TrtLandmarker.create({ model: spec.model, config: spec.config, backend: o.backend, precision: spec.precision, maxBatch: o.maxBatch, threads: o.threads });
+  return TrtLandmarker.create({ model: spec.model, config: spec.config, backend: o.backend, precision: spec.precision, maxBatch: o.maxBatch, threads: o.threads, ...(o.faces ? {} : { detector: false as const }) });
 }
 
 /** Unique labels: the model file name, plus the config name and/or the precision when those tell runs apart. */
@@ -117,7 +121,7 @@ export async function runEvaluation(options: RunEvaluationOptions): Promise<Eval
     const label = labels[i];
     const policyOf = options.cropPolicyOf ?? ((s: EvalRunSpec) => loadContract(s.model, s.config).contract.crop);
     const { protocol, text } = protocolFor(crop, crop.kind === 'gt' ? policyOf(spec) : undefined);
-    const detector = await factory(spec, { backend: options.backend ?? 'auto', maxBatch: batch, threads: options.threads });
+    const detector = await factory(spec, { backend: options.backend ?? 'auto', maxBatch: batch, threads: options.threads, ...(crop.kind === 'detector' ? { faces: true } : {}) });
     try {
       const run = await evaluate(detector, dataset, { batch, crop: protocol, norm, onProgress: (d, t) => options.onProgress?.(label, d, t) });
       runs.set(label, run);

@@ -49,6 +49,8 @@ export interface RunReport {
   scoredPoints: number;
   pointCountNote?: string;
   counts: { evaluated: number; excluded: number };
+  /** `detector` protocol: annotated faces, how many the detector found, the detection rate in %. */
+  detection?: { faces: number; found: number; ratePct: number };
   excluded: Exclusion[];
   metrics: Record<string, GroupMetrics>;
   perLandmarkNmePct: number[];
@@ -117,6 +119,7 @@ export function buildRunReport(meta: RunMeta, norm: NormKind, run: EvaluationRun
     scoredPoints: run.scoredPoints,
     pointCountNote: run.pointCountNote,
     counts: { evaluated: n, excluded: run.excluded.length },
+    ...(run.detection ? { detection: { ...run.detection, ratePct: run.detection.faces ? (100 * run.detection.found) / run.detection.faces : 0 } } : {}),
     excluded: run.excluded,
     metrics: summarize(run.samples),
     perLandmarkNmePct: perLandmarkPct(run.samples, run.scoredPoints).map(r4),
@@ -189,6 +192,7 @@ export function summaryMarkdown(report: EvalReport): string {
   lines.push(`AUC: ${DEFINITIONS.aucPct}. Failure rate: ${DEFINITIONS.failureRatePct}.`, '');
   for (const r of report.runs) {
     const notes: string[] = [`crop ${r.protocol.cropDescription}`];
+    if (r.detection) notes.push(`detection rate ${r.detection.ratePct.toFixed(2)} % (${r.detection.found} of ${r.detection.faces} annotated faces found)`);
     if (r.requestedPrecision) notes.push(`${r.requestedPrecision} was requested but ${r.precision} ran (${r.info.reason})`);
     if (r.pointCountNote) notes.push(r.pointCountNote);
     if (r.excluded.length) notes.push(`${r.excluded.length} excluded: ${r.excluded.slice(0, 10).map((e) => `${e.id} (${e.reason})`).join(', ')}${r.excluded.length > 10 ? ', ...' : ''}`);

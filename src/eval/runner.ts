@@ -3,12 +3,15 @@
  * unit tests use fakes; the CLI passes a TrtLandmarker.
  */
 import { LandmarkerError } from '../errors';
-import type { BatchItem, Box, LandmarkResult, LandmarkerInfo } from '../types';
+import type { BatchItem, Box, DetectFacesOptions, Face, ImageInput, LandmarkResult, LandmarkerInfo } from '../types';
+import { matchFace } from './face-match';
 import type { Dataset, EvalSample } from './datasets';
 import { boundingBox, nme, nmeSquared, normalizer, pointErrors, scoredPoints, type NormKind } from './metrics';
 
 export interface EvalDetector {
   detectBatch(items: BatchItem[]): Promise<LandmarkResult[]>;
+  /** Needed by the `detector` protocol only. */
+  detectFaces?(input: ImageInput, options?: DetectFacesOptions): Promise<Face[]>;
   readonly info: LandmarkerInfo;
 }
 
@@ -18,8 +21,10 @@ export interface EvalDetector {
  * - gt: the box is the ground-truth landmark box (of the 68 iBUG points) scaled by boxFactor about its centre; the
  *   model contract's crop policy (boxScale, square) then applies. `--crop gt` is boxFactor 1; `--crop gt:S` uses
  *   boxFactor = S / contract boxScale so that the crop is S x the box.
+ * - detector: the built-in face detector finds the faces (detectFaces); the face matching the annotation
+ *   (src/eval/face-match.ts) is scored, an annotated face it does not find counts against the detection rate.
  */
-export type CropProtocol = { kind: 'none' } | { kind: 'gt'; boxFactor: number; label: string };
+export type CropProtocol = { kind: 'none' } | { kind: 'gt'; boxFactor: number; label: string } | { kind: 'detector'; label: 'detector' };
 
 export interface EvaluateOptions {
   batch: number;
@@ -61,6 +66,8 @@ export interface EvaluationRun {
   /** Images per detectBatch call: the requested batch, clamped to the detector's maxBatch (fixed-batch models). */
   batch: number;
   seconds: number;
+  /** `detector` protocol: annotated faces run and found (the missed ones are in `excluded` too). */
+  detection?: { faces: number; found: number };
   /** Stage timings summed over the run (ms): decode per image, the other stages once per batch. */
   stageMs: { decode: number; preprocess: number; inference: number; postprocess: number; total: number };
 }
@@ -105,6 +112,10 @@ export async function evaluate(detector: EvalDetector, dataset: Dataset, options
   let mismatched = 0;
   let scoredMin = Infinity;
   options.onProgress?.(excluded.length, dataset.samples.length);
+  if (options.crop.kind === 'detector') {
+    const found = await evaluateWithDetector(detector, todo, options, samples, excluded, stageMs, dataset.samples.length);
+    return { samples, excluded, scoredPoints: Math.min(modelLandmarks, 68), modelLandmarks, batch: 1, seconds: (performance.now() - started) / 1000, stageMs, detection: { faces: todo.length, found } };
+  }
   for (let start = 0; start < todo.length; start += batch) {
     const chunk = todo.slice(start, start + batch);
     const boxes = chunk.map((s) => (options.crop.kind === 'gt' ? gtBox(s.points, options.crop.boxFactor) : undefined));
@@ -150,4 +161,42 @@ export async function evaluate(detector: EvalDetector, dataset: Dataset, options
       ? `${modelLandmarks}-point model on ${modelLandmarks === 68 ? 70 : 68}-point data (${mismatched} samples): scored the common 68 iBUG points`
       : undefined;
   return { samples, excluded, scoredPoints: scored, pointCountNote, modelLandmarks, batch, seconds: (performance.now() - started) / 1000, stageMs };
+}
+
+/** The `detector` protocol: one detectFaces call per image; returns how many annotated faces were found. */
+async function evaluateWithDetector(
+  detector: EvalDetector,
+  todo: EvalSample[],
+  options: EvaluateOptions,
+  samples: SampleResult[],
+  excluded: Exclusion[],
+  stageMs: EvaluationRun['stageMs'],
+  total: number,
+): Promise<number> {
+  if (!detector.detectFaces) throw new LandmarkerError('ERR_INTERNAL', 'the detector protocol needs a landmarker with detectFaces()');
+  let found = 0;
+  for (const [i, s] of todo.entries()) {
+    const t0 = performance.now();
+    let faces: Face[];
+    try {
+      faces = await detector.detectFaces(s.image);
+    } catch (err) {
+      const e = err as Error & { code?: string };
+      throw new LandmarkerError(e.code === 'ERR_IMAGE_DECODE' ? 'ERR_DATASET' : 'ERR_INFERENCE', `Evaluation failed on ${s.id}: ${e.message}`, { cause: err });
+    }
+    stageMs.total += performance.now() - t0;
+    const k = matchFace(faces.map((f) => f.box), s.points);
+    if (k < 0) {
+      excluded.push({ id: s.id, reason: `the detector found no face matching the annotation (${faces.length} found)` });
+    } else {
+      found++;
+      const f = faces[k];
+      const scored = scoredPoints(f.landmarks, s.landmarks);
+      const errors = pointErrors(f.points, s.points, scored);
+      const d = normalizer(s.points, options.norm, scored);
+      samples.push({ id: s.id, subset: s.subset, image: s.image, nme: nme(errors, d), nmeSquared: nmeSquared(errors, d), d, errors, gt: s.points, pred: f.points, crop: f.crop, box: f.box });
+    }
+    options.onProgress?.(total - todo.length + i + 1, total);
+  }
+  return found;
 }

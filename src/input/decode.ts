@@ -1,7 +1,7 @@
 /**
  * Turns any ImageInput into the addon's frame: file path -> bytes -> sharp decode; encoded Buffer -> sharp decode;
- * RawFrame -> validated, zero-copy. Decoded images are 8-bit RGB (or gray), EXIF orientation NOT applied, so points
- * are in the stored pixel grid (the grid annotations such as 300W's .pts refer to).
+ * RawFrame -> validated, zero-copy. Decoded images are 8-bit RGB with the EXIF orientation applied, so points are in
+ * the image as it is displayed (a phone portrait is upright); images without an orientation tag (300W's) are unchanged.
  */
 import { readFile } from 'node:fs/promises';
 import sharp, { type Metadata, type OutputInfo } from 'sharp';
@@ -30,7 +30,7 @@ export function checkInput(input: unknown, name: string): NativeFrame | undefine
   throw invalidType(name, INPUT_EXPECTED, input);
 }
 
-async function readImageFile(path: string): Promise<Buffer> {
+export async function readImageFile(path: string): Promise<Buffer> {
   try {
     return await readFile(path);
   } catch (err) {
@@ -58,6 +58,7 @@ export async function decodeEncoded(bytes: Buffer, what: string, name: string): 
   let decoded: { data: Buffer; info: OutputInfo };
   try {
     decoded = await sharp(bytes, { limitInputPixels: MAX_DIMENSION * MAX_DIMENSION, failOn: 'warning' })
+      .autoOrient()
       .removeAlpha()
       .toColourspace('srgb')
       .raw({ depth: 'uchar' })

@@ -59,6 +59,33 @@ export interface NativeDecoded {
   scores?: Float32Array;
 }
 
+export interface NativePriorParams {
+  inputWidth: number;
+  inputHeight: number;
+  levels: Array<{ stride: number; minSizes: number[] }>;
+  clip: boolean;
+}
+
+export interface NativeDetectParams {
+  centerVariance: number;
+  sizeVariance: number;
+  /** Values per prior in the scores output, and the face class's column. */
+  scoreStride: number;
+  scoreIndex: number;
+  minScore: number;
+  /** Larger box side in image pixels. */
+  minSize: number;
+  candidates: number;
+  iouThreshold: number;
+  maxDetections: number;
+}
+
+export interface NativeDetections {
+  /** [k * 4] x, y, w, h in image pixels, best score first. */
+  boxes: Float32Array;
+  scores: Float32Array;
+}
+
 export interface NativeBuildInfo {
   version: string;
   /** 'cpu' | 'cuda12' | 'cuda13' ... */
@@ -193,6 +220,17 @@ export interface NativeAddon {
     crops: NativeCrop[],
     params: { landmarks: number; pixel: boolean; inputWidth: number; inputHeight: number },
   ): NativeDecoded;
+  /**
+   * SSD prior boxes (native/core/detector_decode.h): (cx, cy, w, h) normalised to the input, 4 floats per prior,
+   * level by level, row by row, column by column, then min size.
+   */
+  generatePriors(params: NativePriorParams): Float32Array;
+  /**
+   * One image's detector outputs -> face boxes in image pixels (through `crop`, the window the input was sampled
+   * from): score threshold, box decoding against the priors, min size, the best `candidates`, greedy NMS, at most
+   * `maxDetections`, best first.
+   */
+  decodeDetections(scores: Float32Array, boxes: Float32Array, priors: Float32Array, crop: NativeCrop, params: NativeDetectParams): NativeDetections;
   /** Present when the TensorRT sources were compiled in (buildInfo().tensorrtMajor set). Throw/reject coded errors. */
   trtBuildEngine?(
     onnx: Uint8Array,

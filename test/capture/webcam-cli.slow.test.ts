@@ -23,7 +23,8 @@ function capture() {
 
 describe('webcam CLI arguments', () => {
   test.each([
-    [['--lavfi', 'testsrc'], 'webcam needs --model'],
+    [['--config', 'c.json', '--lavfi', 'testsrc'], '--config needs --model (the default model brings its own contract)'],
+    [['--lavfi', 'testsrc', '--detect-every', '0'], 'Expected a positive integer for --detect-every but received "0"'],
     [['--model', 'm.onnx', '--input', 'a.mp4', '--lavfi', 'testsrc'], 'Give one of --device, --input, --lavfi but received --input and --lavfi'],
     [['--model', 'm.onnx', '--lavfi', 'testsrc', '--size', '640'], 'Expected WxH (e.g. 640x480) for --size but received "640"'],
     [['--model', 'm.onnx', '--lavfi', 'testsrc', '--fps', '0'], 'Expected a frame rate in (0, 1000] for --fps but received "0"'],
@@ -75,7 +76,7 @@ d('webcam CLI end to end (peppa-slim160, ONNX Runtime)', () => {
     const io = capture();
     let code: number;
     try {
-      code = await run([...model, '--input', video, '--all', '--no-realtime', '--json', '--no-serve', '--record', out]);
+      code = await run([...model, '--no-detect', '--input', video, '--all', '--no-realtime', '--json', '--no-serve', '--record', out]);
     } finally {
       io.restore();
     }
@@ -101,6 +102,41 @@ d('webcam CLI end to end (peppa-slim160, ONNX Runtime)', () => {
       encoding: 'utf8',
     });
     expect(probe.trim()).toBe('640,480,60');
+
+    // Face mode (the default): the detector acquires the face on frame 0, the same id all along, same accuracy.
+    const io2 = capture();
+    try {
+      expect(await run([...model, '--input', video, '--all', '--no-realtime', '--json', '--no-serve', '--detect-every', '5'])).toBe(0);
+    } finally {
+      io2.restore();
+    }
+    const faceLines = io2.stdout().trim().split('\n').map((l) => JSON.parse(l));
+    expect(faceLines).toHaveLength(60);
+    expect(faceLines[0]).toMatchObject({ detected: true, width: 640, height: 480 });
+    expect(faceLines.every((l) => l.faces.length === 1 && l.faces[0].id === 1)).toBe(true);
+    expect(faceLines.filter((l) => l.detected).length).toBeGreaterThanOrEqual(12); // frames 0, 5, 10, ...
+    const faceNme = faceLines.slice(3).map((l) => {
+      const t = l.index / 30;
+      const gt = truth.map((v, i) => v + (i % 2 ? Math.trunc(y(t)) : Math.trunc(x(t))));
+      const iod = Math.hypot(gt[72] - gt[90], gt[73] - gt[91]);
+      let s = 0;
+      for (let k = 0; k < 68; k++) s += Math.hypot(l.faces[0].points[2 * k] - gt[2 * k], l.faces[0].points[2 * k + 1] - gt[2 * k + 1]);
+      return s / 68 / iod;
+    });
+    faceNme.sort((a, b) => a - b);
+    expect(faceNme[Math.floor(faceNme.length / 2)]).toBeLessThan(0.1);
+  });
+
+  test('face mode on a test pattern: no face is ever reported, though the landmark model returns points there', async () => {
+    const io = capture();
+    try {
+      expect(await run([...model, '--lavfi', 'testsrc=size=320x240:rate=30', '--all', '--json', '--no-serve', '--frames', '20'])).toBe(0);
+    } finally {
+      io.restore();
+    }
+    const lines = io.stdout().trim().split('\n').map((l) => JSON.parse(l));
+    expect(lines).toHaveLength(20);
+    expect(lines.every((l) => Array.isArray(l.faces) && l.faces.length === 0)).toBe(true);
   });
 
   (HAS_CHROMIUM ? test : test.skip)('a lavfi source through the page: frames and figures appear; the signal stops it', async () => {

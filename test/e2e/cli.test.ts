@@ -38,7 +38,7 @@ describe('trt-landmarker detect', () => {
   });
 
   test('one image, human output with all points', async () => {
-    const r = await cli(['detect', join(images, 'a.jpg'), '--model', MODEL, '--backend', 'onnxruntime']);
+    const r = await cli(['detect', join(images, 'a.jpg'), '--model', MODEL, '--backend', 'onnxruntime', '--whole-image']);
     expect(r.code).toBe(0);
     const lines = r.out.trim().split('\n');
     expect(lines[0]).toMatch(new RegExp(`^${join(images, 'a.jpg')}: 68 points \\(60x50\\) in [\\d.]+ ms`));
@@ -63,17 +63,39 @@ describe('trt-landmarker detect', () => {
 
   test('overlay to a file', async () => {
     const out = join(dir, 'one.png');
-    const r = await cli(['detect', join(images, 'b.png'), '--model', MODEL, '--backend', 'onnxruntime', '--overlay', out]);
+    const r = await cli(['detect', join(images, 'b.png'), '--model', MODEL, '--backend', 'onnxruntime', '--whole-image', '--overlay', out]);
     expect(r.code).toBe(0);
     expect(existsSync(out)).toBe(true);
     expect((await sharp(out).metadata()).width).toBe(70);
   });
 
+  test('no model and no box: the shipped models find the sample\'s face; one JSON line per image; overlay', async () => {
+    const out = join(dir, 'astronaut-overlay.png');
+    const sample = join(__dirname, '..', '..', 'samples', 'astronaut.png');
+    const r = await cli(['detect', sample, '--overlay', out]);
+    expect(r.code).toBe(0);
+    const lines = r.out.trim().split('\n');
+    expect(lines).toHaveLength(1);
+    const o = JSON.parse(lines[0]);
+    expect(o.file).toBe(sample);
+    expect(o.faces).toHaveLength(1);
+    expect(o.faces[0].points).toHaveLength(136);
+    expect(o.faces[0].box).toHaveLength(4);
+    expect(r.err).toMatch(/astronaut\.png: 1 face in [\d.]+ ms/);
+    expect(await sharp(out).metadata()).toMatchObject({ width: 512, height: 512, format: 'png' });
+    // A picture without a face: an empty list, exit code 0.
+    const r2 = await cli(['detect', join(images, 'a.jpg')]);
+    expect(r2.code).toBe(0);
+    expect(JSON.parse(r2.out.trim()).faces).toEqual([]);
+  });
+
   test('usage errors', async () => {
-    await expect(cli(['detect', join(images, 'a.jpg')])).rejects.toMatchObject({ code: 'ERR_INVALID_ARG_VALUE', message: expect.stringMatching(/^detect needs --model PATH/) });
+    await expect(cli(['detect', join(images, 'a.jpg'), '--box', '1,2,3,4', '--whole-image'])).rejects.toMatchObject({ code: 'ERR_INVALID_ARG_VALUE', message: '--box and --whole-image exclude each other' });
+    await expect(cli(['detect', join(images, 'a.jpg'), '--config', 'c.json'])).rejects.toMatchObject({ message: expect.stringMatching(/^--config needs --model PATH/) });
+    await expect(cli(['detect', join(images, 'a.jpg'), '--max-faces', 'many'])).rejects.toMatchObject({ message: 'Expected a number for --max-faces but received "many"' });
     await expect(cli(['detect', join(images, 'a.jpg'), '--model', MODEL, '--box', '1,2,3'])).rejects.toMatchObject({ message: 'Expected --box x,y,w,h (4 numbers) but received "1,2,3"' });
     await expect(cli(['detect', join(dir, 'nope.jpg'), '--model', MODEL])).rejects.toMatchObject({ code: 'ERR_FILE_NOT_FOUND', message: `Image or folder not found: ${join(dir, 'nope.jpg')}` });
-    await expect(cli(['detect', join(images, 'broken.jpg'), '--model', MODEL, '--backend', 'onnxruntime'])).rejects.toMatchObject({ code: 'ERR_IMAGE_DECODE' });
+    await expect(cli(['detect', join(images, 'broken.jpg'), '--model', MODEL, '--backend', 'onnxruntime', '--whole-image'])).rejects.toMatchObject({ code: 'ERR_IMAGE_DECODE' });
     await expect(cli(['detect', join(images, 'a.jpg'), '--model', MODEL, '--backend', 'gpu'])).rejects.toMatchObject({ code: 'ERR_INVALID_ARG_VALUE', message: 'Expected one of "auto", "tensorrt", "onnxruntime" for `backend` but received "gpu"' });
   });
 });

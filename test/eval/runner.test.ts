@@ -7,7 +7,7 @@ import { loadDataset, type Dataset } from '../../src/eval/datasets';
 import { labelRuns, parseCrop, runEvaluation, type DisposableDetector } from '../../src/eval/evaluate';
 import { summaryMarkdown } from '../../src/eval/report';
 import { gtBox, evaluate } from '../../src/eval/runner';
-import type { BatchItem, LandmarkResult, LandmarkerInfo } from '../../src/types';
+import type { BatchItem, Face, LandmarkResult, LandmarkerInfo } from '../../src/types';
 import { face, face70, ldmksText, ptsText, tempDir, writeTree } from './fixtures';
 
 function info(landmarks: number, maxBatch: number): LandmarkerInfo {
@@ -76,8 +76,9 @@ describe('protocol', () => {
   test('parseCrop', () => {
     expect(parseCrop('none')).toEqual({ kind: 'none' });
     expect(parseCrop('gt')).toEqual({ kind: 'gt' });
+    expect(parseCrop('detector')).toEqual({ kind: 'detector' });
     expect(parseCrop('gt:1.1')).toEqual({ kind: 'gt', scale: 1.1 });
-    expect(() => parseCrop('box')).toThrow(expect.objectContaining({ code: 'ERR_INVALID_ARG_VALUE', message: 'Expected "none", "gt" or "gt:S" (e.g. gt:1.1) for `crop` but received "box"' }));
+    expect(() => parseCrop('box')).toThrow(expect.objectContaining({ code: 'ERR_INVALID_ARG_VALUE', message: 'Expected "none", "gt", "gt:S" (e.g. gt:1.1) or "detector" for `crop` but received "box"' }));
     expect(() => parseCrop('gt:-1')).toThrow(expect.objectContaining({ code: 'ERR_OUT_OF_RANGE', message: 'Expected a positive scale in gt:S for `crop` but received "-1"' }));
   });
 
@@ -105,6 +106,29 @@ describe('protocol', () => {
     const det3 = new FakeDetector(truthOf(ds));
     await evaluate(det3, ds, { batch: 8, crop: { kind: 'none' }, norm: 'inter-ocular' });
     expect(det3.calls[0].every((i) => i.box === undefined)).toBe(true);
+  });
+});
+
+describe('detector protocol', () => {
+  test('detection rate counts the annotated faces matched; NME on those, with the matching face of several', async () => {
+    const ds = loadDataset(folder(4));
+    const truth = truthOf(ds);
+    const det = new FakeDetector(truth);
+    const decoy: Face = { box: [150, 100, 30, 30], score: 0.99, points: new Float32Array(136), landmarks: 68, crop: { x: 0, y: 0, w: 1, h: 1 } };
+    (det as DisposableDetector).detectFaces = async (input) => {
+      const k = ds.samples.findIndex((s) => s.image === input);
+      const gt = truth.get(input as string)!;
+      const points = gt.map((v, i) => v + (i % 2 ? 4 : 3));
+      // GT landmark box [50, 40, 90, 60]: a detector box containing its centre, sizes within 2x.
+      const found: Face = { box: [45, 30, 100, 80], score: 0.9, points, landmarks: 68, crop: { x: 0, y: 0, w: 1, h: 1 } };
+      return k % 2 === 0 ? [decoy, found] : [decoy];
+    };
+    const run = await evaluate(det, ds, { batch: 8, crop: { kind: 'detector', label: 'detector' }, norm: 'inter-ocular' });
+    expect(run.detection).toEqual({ faces: 4, found: 2 });
+    expect(run.samples).toHaveLength(2);
+    for (const s of run.samples) expect(s.nme).toBeCloseTo(5 / 36, 6);
+    expect(run.excluded.map((e) => e.reason)).toEqual(Array(2).fill('the detector found no face matching the annotation (1 found)'));
+    expect(det.calls).toHaveLength(0); // no detectBatch: the boxes come from detectFaces
   });
 });
 
@@ -282,10 +306,11 @@ describe('eval CLI flags', () => {
     throw new Error('expected an error');
   };
 
-  test('needs --model and --data', async () => {
-    const e = await err(['--data', '/tmp']);
+  test('needs --data; --config needs --model', async () => {
+    const e = await err(['--model', 'a.onnx']);
     expect(e.code).toBe('ERR_INVALID_ARG_VALUE');
-    expect(e.message.split('\n')[0]).toBe('eval needs --model and --data');
+    expect(e.message.split('\n')[0]).toBe('eval needs --data');
+    expect((await err(['--config', 'a.json', '--data', '/tmp'])).message).toBe('--config needs --model (the default model brings its own contract)');
   });
 
   test('one --config per --model', async () => {

@@ -2,6 +2,7 @@
 import { flag, flagAll, has, parseArgs } from '../../src/cli/args';
 import { parseBox } from '../../src/cli/commands/detect';
 import { validateOptions } from '../../src/landmarker';
+import { defaultDetectorFiles, defaultLandmarkFiles } from '../../src/models/defaults';
 
 describe('parseArgs', () => {
   const spec = { booleans: ['json'], values: ['model', 'box', 'overlay'] };
@@ -53,11 +54,21 @@ describe('validateOptions', () => {
       cacheDir: '/tmp/c',
     });
   });
+  test('no model: the shipped model and contract, and the shipped detector; detector false or a user one', () => {
+    const lf = defaultLandmarkFiles();
+    expect(validateOptions({})).toMatchObject({ model: lf.model, config: lf.config, detector: defaultDetectorFiles() });
+    expect(validateOptions()).toMatchObject({ model: lf.model });
+    expect(validateOptions({ model: 'm.onnx', detector: false }).detector).toBeNull();
+    expect(validateOptions({ model: 'm.onnx', detector: { model: 'd.onnx' } }).detector).toEqual({ model: 'd.onnx', config: 'd.json', explicit: true });
+  });
   test.each<[string, unknown, string, string, string]>([
     ['options not an object', 'm.onnx', 'TypeError', 'ERR_INVALID_ARG_TYPE', 'Expected an object for `options` but received "m.onnx"'],
-    ['model missing', {}, 'TypeError', 'ERR_INVALID_ARG_TYPE', 'Expected a path to an ONNX file for `model` but received undefined'],
+    ['model not a string', { model: 3 }, 'TypeError', 'ERR_INVALID_ARG_TYPE', 'Expected a path to an ONNX file for `model` but received 3'],
+    ['config without model', { config: 'c.json' }, 'TypeError', 'ERR_INVALID_ARG_VALUE', 'Expected no config without a model (the default model brings its own contract) for `config` but received "c.json"'],
+    ['detector', { model: 'm', detector: 'ultraface.onnx' }, 'TypeError', 'ERR_INVALID_ARG_TYPE', 'Expected false or { model: path of an ONNX face detector, config?: its contract object or JSON path } for `detector` but received "ultraface.onnx"'],
+    ['detector key', { model: 'm', detector: { model: 'd.onnx', modle: 1 } }, 'TypeError', 'ERR_INVALID_ARG_VALUE', 'Expected only the keys model, config for `detector` but received "key modle"'],
     ['model empty', { model: '' }, 'TypeError', 'ERR_INVALID_ARG_TYPE', 'Expected a path to an ONNX file for `model` but received ""'],
-    ['unknown option', { model: 'm', modle: 1 }, 'TypeError', 'ERR_INVALID_ARG_VALUE', 'Expected only the options model, backend, precision, maxBatch, cacheDir, config, threads, onProgress for `options` but received "option modle"'],
+    ['unknown option', { model: 'm', modle: 1 }, 'TypeError', 'ERR_INVALID_ARG_VALUE', 'Expected only the options model, backend, precision, maxBatch, cacheDir, config, threads, onProgress, detector for `options` but received "option modle"'],
     ['backend', { model: 'm', backend: 'cuda' }, 'TypeError', 'ERR_INVALID_ARG_VALUE', 'Expected one of "auto", "tensorrt", "onnxruntime" for `backend` but received "cuda"'],
     ['backend type', { model: 'm', backend: 1 }, 'TypeError', 'ERR_INVALID_ARG_TYPE', 'Expected one of "auto", "tensorrt", "onnxruntime" for `backend` but received 1'],
     ['precision', { model: 'm', precision: 'int8' }, 'TypeError', 'ERR_INVALID_ARG_VALUE', 'Expected one of "fp16", "fp32" for `precision` but received "int8"'],

@@ -55,7 +55,7 @@ describe('validateContract', () => {
   const cases: Array<[string, (c: Json) => unknown, string]> = [
     ['not an object', () => [1], 'contract: expected an object but received array of length 1'],
     ['null', () => null, 'contract: expected an object but received null'],
-    ['unknown top-level key', (c) => ({ ...c, colour: 1 }), 'contract.colour: unknown field (expected one of: version, architecture, landmarks, input, crop, regression, pipnet, description)'],
+    ['unknown top-level key', (c) => ({ ...c, colour: 1 }), 'contract.colour: unknown field (expected one of: version, architecture, landmarks, input, crop, regression, pipnet, description, detectorBox)'],
     ['version', (c) => ({ ...c, version: 2 }), 'contract.version: expected 1 but received 2'],
     ['architecture', (c) => ({ ...c, architecture: 'hrnet' }), 'contract.architecture: expected "pipnet" or "regression" but received "hrnet"'],
     ['69 landmarks', (c) => ({ ...c, landmarks: 69 }), 'contract.landmarks: expected 68 or 70 but received 69'],

@@ -7,11 +7,18 @@ import { drawOverlay } from '../../overlay';
 import type { Backend, Box, LandmarkResult, Precision } from '../../types';
 import { flag, has, parseArgs, usageError } from '../args';
 import { ProgressBar } from '../progress';
+import { detectFacesInFile, faceOptions } from './detect-faces';
 
-export const usage = `detect <image|folder> --model m.onnx [options]   landmarks for an image or every image in a folder
-  --model PATH        ONNX model (contract from its metadata, a sidecar <model>.json, or --config)
+export const usage = `detect <image|folder> [options]   landmarks on every face of an image or of every image in a folder
+  Without --box / --whole-image the built-in face detector finds the faces: one JSON line per image lists them.
+  --model PATH        ONNX model (contract from its metadata, a sidecar <model>.json, or --config); default: the
+                      shipped peppa-slim160
   --config PATH       contract JSON (overrides metadata and sidecar), e.g. models/contracts/peppa-slim160.json
-  --box x,y,w,h       face box in image pixels (cropped by the model's crop policy); default: whole image
+  --max-faces N       at most N faces per image (default 10)
+  --min-score S       detection score threshold 0..1 (default: the detector contract's, 0.7)
+  --min-face-size PX  smallest face (larger box side) in pixels
+  --box x,y,w,h       one face box in image pixels (cropped by the model's crop policy), no detector
+  --whole-image       the whole image is the model input (an image that is already a face crop), no detector
   --backend B         auto | tensorrt | onnxruntime (default auto)
   --precision P       fp16 | fp32
   --threads N         ONNX Runtime intra-op threads
@@ -75,12 +82,18 @@ function human(file: string, r: LandmarkResult, withPoints: boolean): string {
 }
 
 export async function run(argv: string[]): Promise<number> {
-  const args = parseArgs(argv, { booleans: ['json'], values: ['model', 'config', 'box', 'backend', 'precision', 'threads', 'overlay'] });
+  const args = parseArgs(argv, {
+    booleans: ['json', 'whole-image'],
+    values: ['model', 'config', 'box', 'backend', 'precision', 'threads', 'overlay', 'max-faces', 'min-score', 'min-face-size'],
+  });
   if (args.positional.length !== 1) throw usageError(`detect takes one image or folder but received ${args.positional.length}\n\n${usage}`);
   const target = args.positional[0];
   const model = flag(args, 'model');
-  if (!model) throw usageError(`detect needs --model PATH\n\n${usage}`);
+  if (flag(args, 'config') !== undefined && !model) throw usageError(`--config needs --model PATH (the default model brings its own contract)\n\n${usage}`);
   const box = flag(args, 'box') !== undefined ? parseBox(flag(args, 'box')!) : undefined;
+  if (box && has(args, 'whole-image')) throw usageError('--box and --whole-image exclude each other');
+  const findFaces = !box && !has(args, 'whole-image');
+  const faceOpts = faceOptions({ maxFaces: flag(args, 'max-faces'), minScore: flag(args, 'min-score'), minFaceSize: flag(args, 'min-face-size') });
   const threadsText = flag(args, 'threads');
   const threads = threadsText === undefined ? undefined : Number(threadsText);
   const json = has(args, 'json');
@@ -96,9 +109,23 @@ export async function run(argv: string[]): Promise<number> {
     backend: flag(args, 'backend') as Backend | undefined,
     precision: flag(args, 'precision') as Precision | undefined,
     threads,
+    ...(findFaces ? {} : { detector: false as const }),
   });
   let failed = 0;
   try {
+    if (findFaces) {
+      for (const file of files) {
+        try {
+          await detectFacesInFile(lm, file, faceOpts, overlay ? overlayPath(overlay, file, folder) : undefined);
+        } catch (err) {
+          if (!folder) throw err;
+          failed++;
+          const code = (err as Error & { code?: string }).code;
+          process.stderr.write(`${file}: ${code ? `[${code}] ` : ''}${(err as Error).message}\n`);
+        }
+      }
+      return failed > 0 ? 1 : 0;
+    }
     if (!json) process.stderr.write(`backend: ${lm.info.backend} (${lm.info.reason})\n`);
     const bar = folder ? new ProgressBar(files.length, 'detect') : null;
     const step = lm.info.maxBatch;

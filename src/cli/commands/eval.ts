@@ -6,18 +6,21 @@ import { NORM_KINDS, type NormKind } from '../../eval/metrics';
 import type { Backend, Precision } from '../../types';
 import { flag, flagAll, parseArgs, usageError } from '../args';
 import { ProgressBar } from '../progress';
+import { defaultLandmarkFiles } from '../../models/defaults';
 
 export const usage = `eval --model m.onnx --data DIR [options]   NME evaluation with a report (docs/eval.md)
 
 Usage: trt-landmarker eval --model m.onnx [--model m2.onnx ...] --data DIR [options]
 
-  --model PATH          ONNX model; repeat to compare several models in one report
+  --model PATH          ONNX model; repeat to compare several models in one report (default: the shipped
+                        peppa-slim160 with its contract)
   --config PATH         contract JSON; one per --model, in order (default: sidecar or ONNX metadata)
   --data DIR            300W root, FaceSynthetics folder, or a folder of image + .pts pairs
   --split NAME          300W split: common | challenge | full | indoor | outdoor | private | train (default full)
   --list FILE           list file instead of a split: "image/path [subset]" per line, relative to --data
   --norm KIND           inter-ocular (default) | inter-pupil | box
   --crop P              gt (default: GT landmark box, the contract's crop policy) | gt:S (crop = S x box) | none (whole image)
+                        | detector (boxes from the built-in face detector; reports the detection rate)
   --batch N             images per inference batch (default 8)
   --backend B           auto (default) | tensorrt | onnxruntime
   --precision P         fp16 | fp32; repeat (--precision fp16 --precision fp32) to compare both
@@ -53,10 +56,13 @@ export async function run(argv: string[]): Promise<number> {
     values: ['model', 'config', 'data', 'split', 'list', 'norm', 'crop', 'batch', 'backend', 'precision', 'threads', 'limit', 'report', 'overlays', 'expect-nme', 'tolerance'],
   });
   if (args.positional.length) throw usageError(`Unexpected argument "${args.positional[0]}"\n\n${usage}`);
-  const models = flagAll(args, 'model');
-  const configs = flagAll(args, 'config');
+  const given = flagAll(args, 'model');
   const data = flag(args, 'data');
-  if (models.length === 0 || !data) throw usageError(`eval needs --model and --data\n\n${usage}`);
+  if (!data) throw usageError(`eval needs --data\n\n${usage}`);
+  if (given.length === 0 && flagAll(args, 'config').length > 0) throw usageError('--config needs --model (the default model brings its own contract)');
+  const defaults = defaultLandmarkFiles();
+  const models = given.length > 0 ? given : [defaults.model];
+  const configs = given.length > 0 ? flagAll(args, 'config') : [defaults.config];
   if (configs.length > 0 && configs.length !== models.length) {
     throw usageError(`Give one --config per --model (${models.length} models, ${configs.length} configs)`);
   }
@@ -107,6 +113,7 @@ export async function run(argv: string[]): Promise<number> {
         if (group !== 'all') process.stdout.write(`  ${group}: ${g.count} images, NME ${g.nmePct.toFixed(3)} %\n`);
       }
       process.stdout.write(`  crop: ${r.protocol.cropDescription}\n`);
+      if (r.detection) process.stdout.write(`  detection rate: ${r.detection.ratePct.toFixed(2)} % (${r.detection.found} of ${r.detection.faces} annotated faces found)\n`);
       if (r.requestedPrecision) process.stdout.write(`  note: ${r.requestedPrecision} was requested but ${r.precision} ran (${r.info.reason})\n`);
       if (r.pointCountNote) process.stdout.write(`  note: ${r.pointCountNote}\n`);
       if (r.excluded.length) process.stdout.write(`  excluded: ${r.excluded.length} (see report.json)\n`);

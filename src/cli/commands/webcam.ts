@@ -3,7 +3,9 @@
  * preview page (127.0.0.1 only), optional JSON lines on stdout and an annotated recording.
  */
 import type { CaptureSource } from '../../capture/ffmpeg-args';
-import { annotate, LOST_COLOR, SEARCH_COLOR, TRACKED_COLOR } from '../../capture/annotate';
+import { annotate, drawOverlay, LOST_COLOR, SEARCH_COLOR, toRgb, TRACKED_COLOR } from '../../capture/annotate';
+import type { FaceTrackResult } from '../../capture/track-faces';
+import type { FrameFigures } from '../../capture/frame-loop';
 import { PreviewServer } from '../../capture/preview-server';
 import { Recorder } from '../../capture/recorder';
 import type { TrackOptions, TrackResult } from '../../capture/track';
@@ -11,11 +13,14 @@ import { TrtLandmarker } from '../../landmarker';
 import type { Backend, Box } from '../../types';
 import { flag, has, parseArgs, usageError, type ParsedArgs } from '../args';
 
-export const usage = `webcam [--device DEV | --input FILE|URL | --lavfi GRAPH] --model m.onnx [options]   live landmarks with a preview page
+export const usage = `webcam [--device DEV | --input FILE|URL | --lavfi GRAPH] [--model m.onnx] [options]   live landmarks with a preview page
+  Every face is tracked with a stable id: the built-in detector finds faces on the first frame, after a loss and
+  every --detect-every frames. --box or --no-detect: one face, no detector (the landmark model alone).
+  --detect-every N    run the detector every N frames (default 10);  --max-faces N  (default 10)
   --device DEV        camera (default /dev/video0 on Linux, 0 on macOS; Windows: the dshow name)
   --input FILE|URL    a video file or stream ffmpeg reads (played at its own rate, like a camera)
   --lavfi GRAPH       an ffmpeg test source, e.g. testsrc2=size=640x480:rate=30
-  --model PATH        ONNX model;  --config PATH  contract JSON;  --backend auto|tensorrt|onnxruntime;  --threads N
+  --model PATH        ONNX model (default: the shipped peppa-slim160);  --config PATH  contract JSON;  --backend auto|tensorrt|onnxruntime;  --threads N
   --size WxH          frame size (ffmpeg scales);  --fps N  frame rate;  --format F  ffmpeg input format (-f)
   --ffmpeg PATH       ffmpeg executable (default: $TRT_LANDMARKER_FFMPEG or ffmpeg on PATH)
   --port N            preview port on 127.0.0.1 (default: a free port);  --no-serve  no preview page
@@ -27,10 +32,10 @@ export const usage = `webcam [--device DEV | --input FILE|URL | --lavfi GRAPH] -
   --all               process every frame (slows the source down) instead of dropping stale frames
   --frames N          stop after N processed frames;  --loop  loop a file;  --no-realtime  read files at full speed`;
 
-const BOOLEANS = ['json', 'no-serve', 'no-track', 'no-smooth', 'all', 'loop', 'no-realtime'];
+const BOOLEANS = ['json', 'no-serve', 'no-track', 'no-smooth', 'all', 'loop', 'no-realtime', 'no-detect'];
 const VALUES = [
   'device', 'input', 'lavfi', 'model', 'config', 'backend', 'threads', 'size', 'fps', 'format', 'ffmpeg', 'port',
-  'record', 'box', 'expand', 'min-score', 'max-jump', 'min-cutoff', 'beta', 'd-cutoff', 'frames',
+  'record', 'box', 'expand', 'min-score', 'max-jump', 'min-cutoff', 'beta', 'd-cutoff', 'frames', 'detect-every', 'max-faces',
 ];
 
 function num(args: ParsedArgs, name: string, check: (v: number) => boolean, expected: string): number | undefined {
@@ -107,14 +112,21 @@ function round(v: number, d = 2): number {
   return Math.round(v * m) / m;
 }
 
-function jsonLine(r: TrackResult): string {
-  return JSON.stringify({
+/** The frame figures both JSON lines start with. */
+function frameFields(r: FrameFigures) {
+  return {
     index: r.index,
     capturedAt: round(r.capturedAt, 1),
     latencyMs: round(r.latencyMs),
     captureFps: round(r.captureFps),
     processedFps: round(r.processedFps),
     dropped: r.dropped,
+  };
+}
+
+function jsonLine(r: TrackResult): string {
+  return JSON.stringify({
+    ...frameFields(r),
     tracked: r.tracked,
     lost: r.lost,
     width: r.frame.width,
@@ -124,6 +136,24 @@ function jsonLine(r: TrackResult): string {
     ...(r.raw.scores ? { scores: Array.from(r.raw.scores, (v) => round(v, 4)) } : {}),
     inferenceMs: round(r.raw.timings.inference, 3),
   });
+}
+
+function faceJsonLine(r: FaceTrackResult): string {
+  return JSON.stringify({
+    ...frameFields(r),
+    detected: r.detected,
+    workMs: round(r.workMs, 3),
+    width: r.frame.width,
+    height: r.frame.height,
+    faces: r.faces.map((f) => ({ id: f.id, box: f.box.map((v) => round(v)), score: round(f.score, 4), detected: f.detected, points: Array.from(f.points, (v) => round(v)) })),
+  });
+}
+
+/** The annotated frame of face mode: every face's points and box (blue: found by the detector, yellow: followed). */
+function annotateFaces(r: FaceTrackResult): Buffer {
+  const rgb = toRgb(r.frame);
+  for (const f of r.faces) drawOverlay(rgb, r.frame.width, r.frame.height, { points: f.points, box: f.box, boxColor: f.detected ? SEARCH_COLOR : TRACKED_COLOR });
+  return rgb;
 }
 
 function median(values: number[]): number {
@@ -137,7 +167,10 @@ export async function run(argv: string[], signal?: AbortSignal): Promise<number>
   const args = parseArgs(argv, { booleans: BOOLEANS, values: VALUES });
   if (args.positional.length) throw usageError(`webcam takes no positional arguments but received "${args.positional[0]}"\n\n${usage}`);
   const model = flag(args, 'model');
-  if (!model) throw usageError(`webcam needs --model\n\n${usage}`);
+  if (flag(args, 'config') !== undefined && !model) throw usageError(`--config needs --model (the default model brings its own contract)\n\n${usage}`);
+  const faceMode = !has(args, 'box') && !has(args, 'no-detect');
+  const detectEvery = num(args, 'detect-every', (v) => Number.isInteger(v) && v > 0, 'a positive integer');
+  const maxFaces = num(args, 'max-faces', (v) => Number.isInteger(v) && v > 0 && v <= 1000, 'a positive integer <= 1000');
   const source = sourceFromArgs(args);
   const port = num(args, 'port', (v) => Number.isInteger(v) && v >= 0 && v <= 65535, 'a port in 0..65535');
   const threads = num(args, 'threads', (v) => Number.isInteger(v) && v > 0, 'a positive integer');
@@ -148,7 +181,13 @@ export async function run(argv: string[], signal?: AbortSignal): Promise<number>
   const json = has(args, 'json');
   const recordPath = flag(args, 'record');
 
-  const lm = await TrtLandmarker.create({ model, config: flag(args, 'config'), backend: flag(args, 'backend') as Backend | undefined, threads });
+  const lm = await TrtLandmarker.create({
+    model,
+    config: flag(args, 'config'),
+    backend: flag(args, 'backend') as Backend | undefined,
+    threads,
+    ...(faceMode ? {} : { detector: false as const }),
+  });
   let server: PreviewServer | null = null;
   let recorder: Recorder | null = null;
   const stop = () => abort.abort();
@@ -158,7 +197,7 @@ export async function run(argv: string[], signal?: AbortSignal): Promise<number>
   const onStdoutError = () => abort.abort();
   process.stdout.on('error', onStdoutError);
   const latencies: number[] = [];
-  let last: TrackResult | null = null;
+  let last: TrackResult | FaceTrackResult | null = null;
   const started = performance.now();
   try {
     if (!has(args, 'no-serve')) {
@@ -166,18 +205,21 @@ export async function run(argv: string[], signal?: AbortSignal): Promise<number>
       server = await PreviewServer.start({
         port,
         title: 'trt-landmarker live',
-        info: { source: what, model: model.split(/[\\/]/).pop() ?? model, backend: lm.info.backend, architecture: lm.info.architecture },
+        info: { source: what, model: lm.info.model.split(/[\\/]/).pop() ?? lm.info.model, backend: lm.info.backend, architecture: lm.info.architecture },
       });
       process.stderr.write(`Preview: ${server.url}  (Ctrl+C to stop)\n`);
     }
-    for await (const r of lm.track(source, options)) {
+    const faceOptions = { ...(detectEvery ? { detectEvery } : {}), ...(maxFaces ? { maxFaces } : {}) };
+    for await (const r of faceMode ? lm.trackFaces(source, { ...options, faces: faceOptions }) : lm.track(source, options)) {
       last = r;
       latencies.push(r.latencyMs);
       if (latencies.length > 10000) latencies.splice(0, 5000);
-      if (json) process.stdout.write(jsonLine(r) + '\n');
+      const single = 'raw' in r ? r : null;
+      if (json) process.stdout.write((single ? jsonLine(single) : faceJsonLine(r as FaceTrackResult)) + '\n');
       if (server || recordPath) {
-        const color = r.lost ? LOST_COLOR : r.tracked ? TRACKED_COLOR : SEARCH_COLOR;
-        const rgb = annotate(r.frame, { points: r.points, box: r.box ?? undefined, boxColor: color });
+        const rgb = single
+          ? annotate(single.frame, { points: single.points, box: single.box ?? undefined, boxColor: single.lost ? LOST_COLOR : single.tracked ? TRACKED_COLOR : SEARCH_COLOR })
+          : annotateFaces(r as FaceTrackResult);
         if (recordPath) {
           recorder ??= new Recorder(recordPath, { width: r.frame.width, height: r.frame.height, fps: r.streamFps || source.fps || 30, ffmpegPath: source.ffmpegPath });
           recorder.write(rgb, r.index);
@@ -189,10 +231,11 @@ export async function run(argv: string[], signal?: AbortSignal): Promise<number>
           captureFps: r.captureFps,
           processedFps: r.processedFps,
           latencyMs: r.latencyMs,
-          inferenceMs: r.raw.timings.inference,
+          inferenceMs: single ? single.raw.timings.inference : (r as FaceTrackResult).workMs,
           dropped: r.dropped,
-          tracked: r.tracked,
-          lost: r.lost,
+          tracked: single ? single.tracked : (r as FaceTrackResult).faces.length > 0,
+          lost: single ? single.lost : null,
+          ...(single ? {} : { faceIds: (r as FaceTrackResult).faces.map((f) => f.id) }),
         });
       }
     }

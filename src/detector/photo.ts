@@ -1,0 +1,113 @@
+/**
+ * Large JPEG photos without decoding every pixel (detectFaces): the detector gets the photo decoded with JPEG
+ * shrink-on-load (libjpeg's DCT scaling by 1/2, 1/4 or 1/8, through sharp) to the smallest size that still covers
+ * its input, and the landmark model gets one decode of the rows and columns that hold the faces, at the coarsest
+ * DCT scale that still gives each face crop at least the model's input resolution.
+ *
+ * Coordinates: a reduced image of w' x h' pixels from W x H has kx = W / w', ky = H / h'. Crop windows and boxes
+ * (edges, pixel i spans [i, i + 1]) scale by k; points (pixel centres at integers) map as x = (x' + 0.5) * kx - 0.5.
+ * Anything else (PNG, WebP, raw frames, small JPEGs, JPEGs with an EXIF orientation) is decoded whole as before.
+ */
+import sharp from 'sharp';
+import { LandmarkerError } from '../errors';
+import { decodeEncoded, decodeInput, readImageFile } from '../input/decode';
+import { MAX_DIMENSION } from '../input/validate';
+import { NativeFormat, type NativeCrop, type NativeFrame } from '../native/addon';
+
+/** A frame of (part of) the photo at 1 / (kx, ky) scale, whose pixel (0, 0) is reduced pixel (ox, oy). */
+export interface ScaledFrame {
+  frame: NativeFrame;
+  kx: number;
+  ky: number;
+  ox: number;
+  oy: number;
+}
+
+export interface Photo {
+  width: number;
+  height: number;
+  /** What the detector sees. */
+  detection: ScaledFrame;
+  /**
+   * A frame holding all the crops with at least 3/4 `side` pixels across each (the detection frame when it does):
+   * the model's resize then upsamples by at most 4/3, which costs less accuracy than the finer decode costs time.
+   */
+  faceFrame(crops: NativeCrop[], side: number): Promise<ScaledFrame>;
+}
+
+const whole = (frame: NativeFrame): ScaledFrame => ({ frame, kx: 1, ky: 1, ox: 0, oy: 0 });
+
+/** Crop window in a scaled frame's pixels. */
+export function toScaled(c: NativeCrop, s: ScaledFrame): NativeCrop {
+  return { x: c.x / s.kx - s.ox, y: c.y / s.ky - s.oy, w: c.w / s.kx, h: c.h / s.ky };
+}
+
+/** Points (x, y pairs) of a scaled frame back to photo pixels, in place. */
+export function pointsToPhoto(points: Float32Array, s: ScaledFrame): Float32Array {
+  for (let i = 0; i + 1 < points.length; i += 2) {
+    points[i] = (points[i] + s.ox + 0.5) * s.kx - 0.5;
+    points[i + 1] = (points[i + 1] + s.oy + 0.5) * s.ky - 0.5;
+  }
+  return points;
+}
+
+/** Largest JPEG DCT shrink (1, 2, 4, 8) that keeps the image at least minW x minH. */
+export function shrinkFor(width: number, height: number, minW: number, minH: number): number {
+  let s = 8;
+  while (s > 1 && (width / s < minW || height / s < minH)) s /= 2;
+  return s;
+}
+
+async function decodeScaled(bytes: Buffer, width: number, height: number, shrink: number, region?: { left: number; top: number; width: number; height: number }): Promise<ScaledFrame> {
+  const w = Math.ceil(width / shrink);
+  const h = Math.ceil(height / shrink);
+  let img = sharp(bytes, { limitInputPixels: MAX_DIMENSION * MAX_DIMENSION, failOn: 'warning' });
+  if (shrink > 1) img = img.resize({ width: w, height: h, fit: 'fill', fastShrinkOnLoad: true });
+  if (region) img = img.extract(region);
+  let out;
+  try {
+    out = await img.removeAlpha().toColourspace('srgb').raw({ depth: 'uchar' }).toBuffer({ resolveWithObject: true });
+  } catch (err) {
+    throw new LandmarkerError('ERR_IMAGE_DECODE', `Cannot decode image: ${String((err as Error).message).split('\n')[0]}`, { cause: err });
+  }
+  const frame: NativeFrame = { data: new Uint8Array(out.data.buffer, out.data.byteOffset, out.data.length), width: out.info.width, height: out.info.height, format: NativeFormat.RGB };
+  return { frame, kx: width / w, ky: height / h, ox: region?.left ?? 0, oy: region?.top ?? 0 };
+}
+
+/** Opens the input for detectFaces; `detW x detH` is the detector input. */
+export async function openPhoto(input: unknown, detW: number, detH: number): Promise<Photo> {
+  if (typeof input === 'string' || Buffer.isBuffer(input)) {
+    const bytes = typeof input === 'string' ? await readImageFile(input) : input;
+    const meta = await sharp(bytes, { limitInputPixels: false }).metadata().catch(() => null);
+    const plainJpeg = meta?.format === 'jpeg' && (meta.orientation ?? 1) === 1 && meta.width && meta.height && meta.width <= MAX_DIMENSION && meta.height <= MAX_DIMENSION;
+    const s = plainJpeg ? shrinkFor(meta.width!, meta.height!, detW, detH) : 1;
+    if (plainJpeg && s > 1) {
+      const W = meta.width!;
+      const H = meta.height!;
+      const detection = await decodeScaled(bytes, W, H, s);
+      return {
+        width: W,
+        height: H,
+        detection,
+        async faceFrame(crops, side) {
+          // The coarsest shrink giving every crop `side` pixels; the detection frame when that is its own.
+          const need = (3 * side) / 4;
+          const fs = Math.min(s, ...crops.map((c) => shrinkFor(Math.min(c.w, c.h), Math.min(c.w, c.h), need, need)));
+          if (fs === s) return detection;
+          const w = Math.ceil(W / fs);
+          const h = Math.ceil(H / fs);
+          const x0 = Math.max(0, Math.floor(Math.min(...crops.map((c) => c.x)) / fs) - 1);
+          const y0 = Math.max(0, Math.floor(Math.min(...crops.map((c) => c.y)) / fs) - 1);
+          const x1 = Math.min(w, Math.ceil(Math.max(...crops.map((c) => c.x + c.w)) / fs) + 1);
+          const y1 = Math.min(h, Math.ceil(Math.max(...crops.map((c) => c.y + c.h)) / fs) + 1);
+          if (x1 <= x0 || y1 <= y0) return detection; // every crop lies outside the photo: black either way
+          return decodeScaled(bytes, W, H, fs, { left: x0, top: y0, width: x1 - x0, height: y1 - y0 });
+        },
+      };
+    }
+    const frame = await decodeEncoded(bytes, typeof input === 'string' ? input : `Buffer of length ${bytes.length}`, 'input');
+    return { width: frame.width, height: frame.height, detection: whole(frame), faceFrame: async () => whole(frame) };
+  }
+  const { frame } = await decodeInput(input, 'input');
+  return { width: frame.width, height: frame.height, detection: whole(frame), faceFrame: async () => whole(frame) };
+}
