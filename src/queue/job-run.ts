@@ -140,13 +140,16 @@ export class JobRun {
 
   private async check(i: number): Promise<Settled | undefined> {
     const id = jobId(this.o.runId, i);
-    const job = await Job.fromId<JobData, JobResult>(this.queue, id);
-    if (!job) {
+    // State first, then the job: read the other way round, a job finishing in between looks finished but empty.
+    const state = await this.queue.getJobState(id);
+    if (state === 'unknown') {
       this.stats.readded++;
       await this.add(i);
       return undefined;
     }
-    const state = await job.getState();
+    if (state !== 'completed' && state !== 'failed') return undefined;
+    const job = await Job.fromId<JobData, JobResult>(this.queue, id);
+    if (!job) return undefined; // removed just now: the next sweep adds it again
     const keys = this.jobs[i].keys;
     if (state === 'failed') {
       const e = parseErrorText(job.failedReason);
