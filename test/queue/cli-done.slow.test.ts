@@ -14,7 +14,7 @@ import { listImages } from '../../src/input/list-images';
 import { TrtLandmarker } from '../../src/landmarker';
 import { modelIdentity } from '../../src/queue/identity';
 import { QUEUE_PREFIX, queueName, type ItemResult } from '../../src/queue/protocol';
-import { CliProcess, imageFolder, jsonLines, makeVideo, missing, PEPPA, PEPPA_CONTRACT, RedisServer, sleep, startWorker, tempDir, waitFor } from './helpers';
+import { activeJob, CliProcess, imageFolder, jsonLines, makeVideo, missing, PEPPA, PEPPA_CONTRACT, RedisServer, startWorker, tempDir, waitFor } from './helpers';
 
 const why = missing(true);
 if (why) console.warn(`test/queue/cli-done: skipped (${why})`);
@@ -57,16 +57,10 @@ d('CLI: 300 images and a video over 3 workers, one SIGKILLed and Redis restarted
     inspector.on('error', () => undefined);
     const queue = new Queue(queueName('landmarks', id), { connection: inspector, prefix: QUEUE_PREFIX });
     queue.on('error', () => undefined);
-    let victim: { name: string; jobId: string; keys: number[] } | undefined;
-    for (let i = 0; i < 600 && !victim; i++) {
-      const active = await queue.getActive();
-      const seg = active.find((j) => j.data.kind === 'video' && j.processedBy);
-      if (seg && seg.data.kind === 'video') {
-        victim = { name: seg.processedBy!, jobId: String(seg.id), keys: [seg.data.firstFrame, seg.data.firstFrame + seg.data.frameCount - 1] };
-      } else await sleep(100);
-    }
-    expect(victim).toBeDefined();
-    workers[names.indexOf(victim!.name)].kill('SIGKILL');
+    const seg = await activeJob(queue, (j) => j.data.kind === 'video' && Boolean(j.processedBy), 60000);
+    expect(seg).toBeDefined();
+    const victim = { name: seg!.processedBy!, keys: [seg!.data.firstFrame, seg!.data.firstFrame + seg!.data.frameCount - 1] as number[] };
+    workers[names.indexOf(victim.name)].kill('SIGKILL');
     await queue.close();
     inspector.disconnect();
 
@@ -87,8 +81,8 @@ d('CLI: 300 images and a video over 3 workers, one SIGKILLed and Redis restarted
     expect(frameLines.map((l) => l.key)).toEqual(Array.from({ length: 200 }, (_, i) => i));
     expect(frameLines.filter((l) => l.error)).toEqual([]);
     // The killed worker's segment was finished by another worker.
-    const [a, b] = victim!.keys;
-    expect(frameLines.slice(a, b + 1).filter((l) => l.worker === victim!.name)).toEqual([]);
+    const [a, b] = victim.keys;
+    expect(frameLines.slice(a, b + 1).filter((l) => l.worker === victim.name)).toEqual([]);
 
     // Frame order: the same points as the landmarker run directly on the decoded frames, in order.
     const lm = await TrtLandmarker.create({ model: PEPPA, config: PEPPA_CONTRACT, backend: 'onnxruntime', threads: 1 });

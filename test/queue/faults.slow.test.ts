@@ -10,7 +10,7 @@ import { Redis } from 'ioredis';
 import { modelIdentity } from '../../src/queue/identity';
 import { LandmarkQueue } from '../../src/queue/producer';
 import { QUEUE_PREFIX, queueName, type ItemResult } from '../../src/queue/protocol';
-import { CliProcess, imageFolder, jsonLines, MODEL_ARGS, missing, PEPPA, PEPPA_CONTRACT, RedisServer, sleep, startWorker, tempDir, waitFor } from './helpers';
+import { activeJob, CliProcess, imageFolder, MODEL_ARGS, missing, PEPPA, PEPPA_CONTRACT, RedisServer, sleep, startWorker, tempDir, waitFor } from './helpers';
 
 const why = missing();
 if (why) console.warn(`test/queue/faults: skipped (${why})`);
@@ -61,19 +61,15 @@ d('queue faults (redis-server, worker processes)', () => {
     try {
       const run = q.folder(folder, { runId: 'kill' });
       const lines = run.collect();
-      let victim: { name: string; keys: number[] } | undefined;
-      for (let i = 0; i < 600 && !victim; i++) {
-        const held = (await view.q.getActive()).find((j) => j.processedBy && j.data.kind === 'images');
-        if (held && held.data.kind === 'images') victim = { name: held.processedBy!, keys: held.data.items.map((it: { key: number }) => it.key) };
-        else await sleep(50);
-      }
-      expect(victim).toBeDefined();
-      (victim!.name === 'k1' ? w1 : w2).kill('SIGKILL');
+      const held = await activeJob(view.q, (j) => Boolean(j.processedBy) && j.data.kind === 'images');
+      expect(held).toBeDefined();
+      const victim = { name: held!.processedBy!, keys: held!.data.items.map((it: { key: number }) => it.key) as number[] };
+      (victim.name === 'k1' ? w1 : w2).kill('SIGKILL');
       const out = await lines;
       expect(keysOf(out)).toEqual(upTo(60));
       expect(out.filter((l) => l.error)).toEqual([]);
-      const survivor = victim!.name === 'k1' ? 'k2' : 'k1';
-      expect(new Set(out.filter((l) => victim!.keys.includes(l.key)).map((l) => l.worker))).toEqual(new Set([survivor]));
+      const survivor = victim.name === 'k1' ? 'k2' : 'k1';
+      expect(new Set(out.filter((l) => victim.keys.includes(l.key)).map((l) => l.worker))).toEqual(new Set([survivor]));
     } finally {
       await view.close();
       await q.close();
@@ -88,11 +84,7 @@ d('queue faults (redis-server, worker processes)', () => {
     const view = inspect();
     try {
       const lines = q.folder(folder, { runId: 'term' }).collect();
-      let held: Job | undefined;
-      for (let i = 0; i < 600 && !held; i++) {
-        held = (await view.q.getActive()).find((j) => j.processedBy === 't1');
-        if (!held) await sleep(50);
-      }
+      const held = await activeJob(view.q, (j) => j.processedBy === 't1');
       expect(held).toBeDefined();
       w.kill('SIGTERM');
       expect(await w.exited).toBe(0);

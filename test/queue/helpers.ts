@@ -6,6 +6,7 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
+import type { Job, Queue } from 'bullmq';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -57,6 +58,16 @@ export function sleep(ms: number): Promise<void> {
   return new Promise((r) => setTimeout(r, ms));
 }
 
+/**
+ * CPU seconds a process has used, with its children that have exited (ffmpeg runs of a worker): Linux /proc,
+ * utime + stime + cutime + cstime at 100 ticks per second.
+ */
+export function cpuSeconds(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12]) + Number(fields[13]) + Number(fields[14])) / 100;
+}
+
 export class RedisServer {
   private proc: ChildProcess | null = null;
   private out = '';
@@ -74,11 +85,9 @@ export class RedisServer {
     return `redis://127.0.0.1:${this.port}`;
   }
 
-  /** CPU seconds the server has used so far (Linux /proc; utime + stime at 100 ticks per second). */
+  /** CPU seconds the server has used so far. */
   cpuSeconds(): number {
-    const stat = readFileSync(`/proc/${this.proc!.pid}/stat`, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return (Number(fields[11]) + Number(fields[12])) / 100;
+    return cpuSeconds(this.proc!.pid!);
   }
 
   private async startProcess(): Promise<void> {
@@ -168,4 +177,15 @@ export function makeVideo(seconds: number, fps: number, size = 160): string {
 /** JSON lines of a text. */
 export function jsonLines<T = Record<string, unknown>>(text: string): T[] {
   return text.split('\n').filter((l) => l.trim()).map((l) => JSON.parse(l) as T);
+}
+
+/** The first active job of `queue` that `accept` takes, polled every 50 ms for at most `ms`; undefined after. */
+export async function activeJob(queue: Queue, accept: (job: Job) => boolean, ms = 30000): Promise<Job | undefined> {
+  const deadline = Date.now() + ms;
+  while (Date.now() < deadline) {
+    const job = (await queue.getActive()).find(accept);
+    if (job) return job;
+    await sleep(50);
+  }
+  return undefined;
 }

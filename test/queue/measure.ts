@@ -11,7 +11,7 @@ import { performance } from 'node:perf_hooks';
 import { listImages } from '../../src/input/list-images';
 import { TrtLandmarker } from '../../src/landmarker';
 import { LandmarkQueue } from '../../src/queue/producer';
-import { imageFolder, makeVideo, missing, PEPPA, PEPPA_CONTRACT, RedisServer, startWorker, type CliProcess } from './helpers';
+import { cpuSeconds, imageFolder, makeVideo, missing, PEPPA, PEPPA_CONTRACT, RedisServer, startWorker, type CliProcess } from './helpers';
 
 async function main(): Promise<void> {
   const why = missing(true);
@@ -49,21 +49,29 @@ async function main(): Promise<void> {
       const med = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
       say(`one image, ${files.length} alternating pairs: detect() in process median ${med(direct).toFixed(1)} ms; through the queue median ${med(queued).toFixed(1)} ms; overhead ${(med(queued) - med(direct)).toFixed(1)} ms per job`);
 
+      say('| workers | folder | CPU per image, all processes | Redis CPU per job | video | CPU per frame | load |');
+      say('| --- | --- | --- | --- | --- | --- | --- |');
       for (const n of counts) {
         for (const w of workers) w.kill('SIGTERM');
         await Promise.all(workers.map((w) => w.exited));
         workers = await Promise.all(Array.from({ length: n }, (_, i) => startWorker(redis.url, `m${n}-${i}`, ['--lock-ms', '30000'])));
+        // CPU of every process of the run (workers with their ffmpeg children, Redis, this producer), per item.
+        const cpu = () => workers.reduce((sum, w) => sum + cpuSeconds(w.proc.pid!), 0) + redis.cpuSeconds() + process.cpuUsage().user / 1e6 + process.cpuUsage().system / 1e6;
         t = performance.now();
-        const cpu0 = redis.cpuSeconds();
+        let cpu0 = cpu();
+        const redis0 = redis.cpuSeconds();
         const imgs = await q.folder(folder).collect();
         const imgS = (performance.now() - t) / 1000;
-        const redisMsPerJob = (1000 * (redis.cpuSeconds() - cpu0)) / imgs.length;
+        const imgCpuMs = (1000 * (cpu() - cpu0)) / imgs.length;
+        const redisMsPerJob = (1000 * (redis.cpuSeconds() - redis0)) / imgs.length;
         const bad = imgs.filter((l) => l.error).length;
         t = performance.now();
+        cpu0 = cpu();
         const run = await q.video(video, { segmentSeconds: 5 });
         const frames = await run.collect();
         const vidS = (performance.now() - t) / 1000;
-        say(`| ${n} | ${imgs.length} images in ${imgS.toFixed(1)} s = ${(imgs.length / imgS).toFixed(1)}/s (${(1000 * imgS / imgs.length).toFixed(1)} ms per image, ${bad} failed) | ${frames.length} frames in ${vidS.toFixed(1)} s = ${(frames.length / vidS).toFixed(1)} fps | ${redisMsPerJob.toFixed(3)} ms | load ${loadavg()[0].toFixed(2)} |`);
+        const frameCpuMs = (1000 * (cpu() - cpu0)) / frames.length;
+        say(`| ${n} | ${imgs.length} images (${bad} failed) in ${imgS.toFixed(1)} s = ${(imgs.length / imgS).toFixed(1)}/s | ${imgCpuMs.toFixed(1)} ms | ${redisMsPerJob.toFixed(2)} ms | ${frames.length} frames in ${vidS.toFixed(1)} s = ${(frames.length / vidS).toFixed(1)} fps | ${frameCpuMs.toFixed(1)} ms | ${loadavg()[0].toFixed(1)} |`);
       }
     } finally {
       await q.close();
