@@ -85,14 +85,15 @@ export class LandmarkQueue {
   static async connect(o: LandmarkQueueOptions): Promise<LandmarkQueue> {
     const base = o.queue ?? DEFAULT_QUEUE;
     queueName(base, '0'.repeat(16)); // validates the name before connecting
+    if (o.modelId !== undefined && !isModelId(o.modelId)) {
+      throw new LandmarkerError('ERR_INVALID_ARG_VALUE', `Expected 16 hex digits for \`modelId\` but received ${JSON.stringify(o.modelId)}`);
+    }
     const redis = redisClient(o.redis, 'trtl-producer');
     try {
       let id: string;
       if (o.model) id = modelIdentity(o.model, o.config).id;
-      else if (o.modelId !== undefined) {
-        if (!isModelId(o.modelId)) throw new LandmarkerError('ERR_INVALID_ARG_VALUE', `Expected 16 hex digits for \`modelId\` but received ${JSON.stringify(o.modelId)}`);
-        id = o.modelId;
-      } else {
+      else if (o.modelId !== undefined) id = o.modelId;
+      else {
         const ids = [...new Set((await listWorkers(redis, base)).map((w) => w.model.id))];
         if (ids.length !== 1) {
           throw new LandmarkerError('ERR_QUEUE', ids.length === 0

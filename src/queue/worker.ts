@@ -16,7 +16,7 @@ import { TrtLandmarker } from '../landmarker';
 import type { BatchItem, CreateOptions, LandmarkResult } from '../types';
 import { detectAll } from '../util/detect-all';
 import { resultToJson } from '../util/result-json';
-import { redisClient } from './connection';
+import { checkRedisUrl, redisClient } from './connection';
 import { modelIdentity, type ModelIdentity } from './identity';
 import { DEFAULT_QUEUE, errorText, QUEUE_PREFIX, queueName, type ImagesJob, type ItemResult, type JobData, type JobResult, type VideoSegmentJob } from './protocol';
 import { announce, REGISTRY_REFRESH_MS, withdraw } from './registry';
@@ -81,8 +81,10 @@ export class LandmarkWorker {
 
   static async start(options: LandmarkWorkerOptions): Promise<LandmarkWorker> {
     const log = options.log ?? (() => undefined);
+    checkRedisUrl(options.redis);
     const concurrency = positiveInt('concurrency', options.concurrency, 1, 256);
     const lockMs = positiveInt('lockMs', options.lockMs, 30000);
+    if (lockMs < 1000) throw outOfRange('lockMs', 'at least 1000 ms', lockMs);
     const base = options.queue ?? DEFAULT_QUEUE;
     if (options.device !== undefined) {
       if (!Number.isInteger(options.device) || options.device < 0) throw outOfRange('device', 'a GPU index (integer >= 0)', options.device);
