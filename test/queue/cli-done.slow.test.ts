@@ -32,7 +32,7 @@ d('CLI: 300 images and a video over 3 workers, one SIGKILLed and Redis restarted
     redis = await RedisServer.start({ aof: true });
     folder = imageFolder(300);
     video = makeVideo(20, 10); // 200 frames, 5 segments of 4 s
-    out = tempDir('trtl-out-');
+    out = tempDir('trtl-queue-out-');
     workers.push(...(await Promise.all(names.map((n) => startWorker(redis.url, n)))));
   }, 240000);
 

@@ -19,7 +19,7 @@ d('evaluation sharded over queue workers', () => {
 
   beforeAll(async () => {
     redis = await RedisServer.start();
-    out = tempDir('trtl-eval-');
+    out = tempDir('trtl-queue-eval-');
     workers.push(...(await Promise.all(['e1', 'e2'].map((n) => startWorker(redis.url, n)))));
   }, 240000);
 

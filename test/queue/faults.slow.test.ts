@@ -144,7 +144,7 @@ d('queue faults (redis-server, worker processes)', () => {
 
   test('a producer that disappears: its jobs finish and stay; the same run id picks the results up', async () => {
     const folder = imageFolder(30);
-    const out = tempDir('trtl-out-');
+    const out = tempDir('trtl-queue-out-');
     cleanup.push(folder, out);
     await worker('d1');
     const first = join(out, 'first.jsonl');
@@ -179,7 +179,7 @@ d('queue faults (redis-server, worker processes)', () => {
 
   test('a worker of another model version is never handed the jobs, and refuses one put on its queue', async () => {
     const folder = imageFolder(5);
-    const dir = tempDir('trtl-contract-');
+    const dir = tempDir('trtl-queue-contract-');
     cleanup.push(folder, dir);
     const other = join(dir, 'peppa-1.5.json');
     const contract = JSON.parse(readFileSync(PEPPA_CONTRACT, 'utf8'));

@@ -71,7 +71,7 @@ export function cpuSeconds(pid: number): number {
 export class RedisServer {
   private proc: ChildProcess | null = null;
   private out = '';
-  readonly dir = tempDir('trtl-redis-');
+  readonly dir = tempDir('trtl-queue-redis-');
 
   private constructor(readonly port: number, private readonly aof: boolean) {}
 
@@ -149,7 +149,7 @@ export async function startWorker(url: string, name: string, extra: string[] = [
 
 /** n images in a new folder, copies of helen-test's images in turn, named 0000.jpg, 0001.jpg, ... */
 export function imageFolder(n: number, corrupt: number[] = []): string {
-  const dir = tempDir('trtl-images-');
+  const dir = tempDir('trtl-queue-images-');
   const src = readdirSync(HELEN).filter((f) => f.endsWith('.jpg')).sort();
   for (let i = 0; i < n; i++) {
     const dst = join(dir, `${String(i).padStart(4, '0')}.jpg`);
@@ -161,7 +161,7 @@ export function imageFolder(n: number, corrupt: number[] = []): string {
 
 /** A constant-frame-rate video of `seconds` at `fps`: helen-test faces, a new face every 5 frames. */
 export function makeVideo(seconds: number, fps: number, size = 160): string {
-  const dir = tempDir('trtl-video-');
+  const dir = tempDir('trtl-queue-video-');
   const frames = join(dir, 'frames');
   mkdirSync(frames);
   const src = readdirSync(HELEN).filter((f) => f.endsWith('.jpg')).sort();
