@@ -23,6 +23,8 @@ export type ErrorCode =
   | 'ERR_DATASET' // evaluation data missing or malformed (message names file and line)
   | 'ERR_CAPTURE' // ffmpeg missing, device busy, stream ended or changed
   | 'ERR_PYTHON' // no python with torch/torchvision/onnx for model export, or the export script failed
+  | 'ERR_QUEUE' // the job queue: Redis unreachable, no worker serves the model, a job lost or malformed
+  | 'ERR_MODEL_MISMATCH' // a queue job was made for another model (ONNX sha256 + contract hash) than the worker's
   | 'ERR_INTERNAL';
 
 export class LandmarkerError extends Error {

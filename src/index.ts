@@ -56,3 +56,24 @@ export {
   type TrackingOptions,
   type OneEuroParams,
 } from './capture';
+
+/** Many GPU workers through a Redis job queue (BullMQ): see docs/scale.md. */
+export {
+  LandmarkQueue,
+  LandmarkWorker,
+  JobRun,
+  modelIdentity,
+  runProgress,
+  progressText,
+  MAX_IMAGE_BYTES,
+  DEFAULT_KEEP_SECONDS,
+  type LandmarkQueueOptions,
+  type LandmarkWorkerOptions,
+  type SubmitOptions,
+  type QueueImage,
+  type FailedJob,
+  type ModelIdentity,
+  type RunProgress,
+  type ItemResult,
+  type WorkerEntry,
+} from './queue';

@@ -13,6 +13,8 @@ const COMMANDS: Record<string, () => Command> = {
   eval: () => require('./commands/eval') as Command,
   webcam: () => require('./commands/webcam') as Command,
   build: () => require('./commands/build') as Command,
+  worker: () => require('./commands/worker') as Command,
+  submit: () => require('./commands/submit') as Command,
 };
 
 function help(): string {

@@ -1,31 +1,28 @@
 /** `trt-landmarker detect`: landmarks for one image or every image of a folder; text or JSON lines; overlays. */
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { basename, extname, join } from 'node:path';
 import { LandmarkerError } from '../../errors';
+import { listImages } from '../../input/list-images';
 import { TrtLandmarker } from '../../landmarker';
 import { drawOverlay } from '../../overlay';
-import type { Backend, Box, LandmarkResult, Precision } from '../../types';
+import type { Box, LandmarkResult } from '../../types';
 import { flag, has, parseArgs, usageError } from '../args';
+import { MODEL_FLAGS, MODEL_USAGE, modelOptions } from '../model-options';
 import { ProgressBar } from '../progress';
+import { detectAll } from '../../util/detect-all';
 import { detectFacesInFile, faceOptions } from './detect-faces';
+import { resultToJson } from '../../util/result-json';
 
 export const usage = `detect <image|folder> [options]   landmarks on every face of an image or of every image in a folder
   Without --box / --whole-image the built-in face detector finds the faces: one JSON line per image lists them.
-  --model PATH        ONNX model (contract from its metadata, a sidecar <model>.json, or --config); default: the
-                      shipped peppa-slim160
-  --config PATH       contract JSON (overrides metadata and sidecar), e.g. models/contracts/peppa-slim160.json
+${MODEL_USAGE}
   --max-faces N       at most N faces per image (default 10)
   --min-score S       detection score threshold 0..1 (default: the detector contract's, 0.7)
   --min-face-size PX  smallest face (larger box side) in pixels
   --box x,y,w,h       one face box in image pixels (cropped by the model's crop policy), no detector
   --whole-image       the whole image is the model input (an image that is already a face crop), no detector
-  --backend B         auto | tensorrt | onnxruntime (default auto)
-  --precision P       fp16 | fp32
-  --threads N         ONNX Runtime intra-op threads
   --json              one JSON object per image (JSON lines) on stdout
   --overlay PATH      write the points drawn on the image: a .png file, or a folder (one PNG per image)`;
-
-const IMAGE_EXT = new Set(['.jpg', '.jpeg', '.png', '.webp']);
 
 export function parseBox(text: string): Box {
   const parts = text.split(',').map((s) => s.trim());
@@ -36,36 +33,13 @@ export function parseBox(text: string): Box {
   return nums as Box;
 }
 
-/** Image files of a folder (not recursive), sorted by name. */
-export function listImages(dir: string): string[] {
-  return readdirSync(dir)
-    .filter((f) => IMAGE_EXT.has(extname(f).toLowerCase()))
-    .sort()
-    .map((f) => join(dir, f));
-}
-
 function overlayPath(overlay: string, image: string, folderMode: boolean): string {
   const isDir = folderMode || overlay.endsWith('/') || (existsSync(overlay) && statSync(overlay).isDirectory());
   return isDir ? join(overlay, `${basename(image, extname(image))}.png`) : overlay;
 }
 
-function round(v: number, d = 2): number {
-  const m = 10 ** d;
-  return Math.round(v * m) / m;
-}
-
 function jsonLine(file: string, r: LandmarkResult, backend: string): string {
-  return JSON.stringify({
-    file,
-    backend,
-    width: r.width,
-    height: r.height,
-    landmarks: r.landmarks,
-    crop: { x: round(r.crop.x), y: round(r.crop.y), w: round(r.crop.w), h: round(r.crop.h) },
-    points: Array.from(r.points, (v) => round(v)),
-    ...(r.scores ? { scores: Array.from(r.scores, (v) => round(v, 4)) } : {}),
-    timings: Object.fromEntries(Object.entries(r.timings).map(([k, v]) => [k, round(v as number, 3)])),
-  });
+  return JSON.stringify({ file, backend, ...resultToJson(r) });
 }
 
 function human(file: string, r: LandmarkResult, withPoints: boolean): string {
@@ -84,18 +58,15 @@ function human(file: string, r: LandmarkResult, withPoints: boolean): string {
 export async function run(argv: string[]): Promise<number> {
   const args = parseArgs(argv, {
     booleans: ['json', 'whole-image'],
-    values: ['model', 'config', 'box', 'backend', 'precision', 'threads', 'overlay', 'max-faces', 'min-score', 'min-face-size'],
+    values: [...MODEL_FLAGS, 'box', 'overlay', 'max-faces', 'min-score', 'min-face-size'],
   });
   if (args.positional.length !== 1) throw usageError(`detect takes one image or folder but received ${args.positional.length}\n\n${usage}`);
   const target = args.positional[0];
-  const model = flag(args, 'model');
-  if (flag(args, 'config') !== undefined && !model) throw usageError(`--config needs --model PATH (the default model brings its own contract)\n\n${usage}`);
+  const modelOpts = modelOptions(args, usage);
   const box = flag(args, 'box') !== undefined ? parseBox(flag(args, 'box')!) : undefined;
   if (box && has(args, 'whole-image')) throw usageError('--box and --whole-image exclude each other');
   const findFaces = !box && !has(args, 'whole-image');
   const faceOpts = faceOptions({ maxFaces: flag(args, 'max-faces'), minScore: flag(args, 'min-score'), minFaceSize: flag(args, 'min-face-size') });
-  const threadsText = flag(args, 'threads');
-  const threads = threadsText === undefined ? undefined : Number(threadsText);
   const json = has(args, 'json');
   const overlay = flag(args, 'overlay');
   if (!existsSync(target)) throw new LandmarkerError('ERR_FILE_NOT_FOUND', `Image or folder not found: ${target}`);
@@ -103,14 +74,7 @@ export async function run(argv: string[]): Promise<number> {
   const files = folder ? listImages(target) : [target];
   if (folder && files.length === 0) throw new LandmarkerError('ERR_FILE_NOT_FOUND', `No .jpg/.jpeg/.png/.webp images in ${target}`);
 
-  const lm = await TrtLandmarker.create({
-    model,
-    config: flag(args, 'config'),
-    backend: flag(args, 'backend') as Backend | undefined,
-    precision: flag(args, 'precision') as Precision | undefined,
-    threads,
-    ...(findFaces ? {} : { detector: false as const }),
-  });
+  const lm = await TrtLandmarker.create({ ...modelOpts, ...(findFaces ? {} : { detector: false as const }) });
   let failed = 0;
   try {
     if (findFaces) {
@@ -128,19 +92,10 @@ export async function run(argv: string[]): Promise<number> {
     }
     if (!json) process.stderr.write(`backend: ${lm.info.backend} (${lm.info.reason})\n`);
     const bar = folder ? new ProgressBar(files.length, 'detect') : null;
-    const step = lm.info.maxBatch;
-    for (let i = 0; i < files.length; i += step) {
-      const chunk = files.slice(i, i + step);
-      let results: Array<LandmarkResult | Error>;
-      try {
-        results = await lm.detectBatch(chunk.map((input) => ({ input, box })));
-      } catch (err) {
-        // One bad file must not sink its batch-mates: retry them one by one to find it.
-        if (chunk.length === 1) results = [err as Error];
-        else results = await Promise.all(chunk.map((input) => lm.detect(input, { box }).catch((e: Error) => e)));
-      }
-      for (let k = 0; k < chunk.length; k++) {
-        const file = chunk[k];
+    let done = 0;
+    await detectAll(lm, files.map((input) => ({ input, box })), async (results, first) => {
+      for (let k = 0; k < results.length; k++) {
+        const file = files[first + k];
         const r = results[k];
         if (r instanceof Error) {
           failed++;
@@ -154,8 +109,9 @@ export async function run(argv: string[]): Promise<number> {
           await drawOverlay(file, r.points, { out: overlayPath(overlay, file, folder), box, rects: box ? [{ rect: r.crop, color: 'cyan' }] : [] });
         }
       }
-      bar?.update(Math.min(files.length, i + step));
-    }
+      done += results.length;
+      bar?.update(done);
+    });
     bar?.finish();
     if (overlay && !json) process.stderr.write(`overlay${folder ? 's' : ''} written to ${overlay}\n`);
   } finally {

@@ -1,7 +1,9 @@
 /** `trt-landmarker eval`: NME evaluation of one or more models on 300W / FaceSynthetics / a folder, with a report. */
 import { resolve } from 'node:path';
 import { outOfRange } from '../../errors';
-import { runEvaluation, type EvalRunSpec } from '../../eval/evaluate';
+import { runEvaluation, type EvalRunSpec, type EvaluationResult, type RunEvaluationOptions } from '../../eval/evaluate';
+import { MAX_BATCH_LIMIT } from '../../landmarker';
+import { LandmarkQueue } from '../../queue/producer';
 import { NORM_KINDS, type NormKind } from '../../eval/metrics';
 import type { Backend, Precision } from '../../types';
 import { flag, flagAll, parseArgs, usageError } from '../args';
@@ -29,7 +31,10 @@ Usage: trt-landmarker eval --model m.onnx [--model m2.onnx ...] --data DIR [opti
   --report DIR          write report.json, summary.md, ced.png and overlays/ there
   --overlays N          best and worst N per model in the overlay sheets (default 8, 0 = none)
   --expect-nme X        exit with code 1 unless every model's NME (%) is within --tolerance of X
-  --tolerance T         for --expect-nme (default 0.1)`;
+  --tolerance T         for --expect-nme (default 0.1)
+  --redis URL           shard the images over the queue workers serving each model (docs/scale.md);
+                        the report is assembled here. --backend, --precision and --threads are the workers' then
+  --queue NAME          queue name (default landmarks)`;
 
 function positiveInt(name: string, value: string | undefined, fallback?: number): number | undefined {
   if (value === undefined) return fallback;
@@ -53,7 +58,7 @@ function oneOf<T extends string>(name: string, value: string | undefined, allowe
 
 export async function run(argv: string[]): Promise<number> {
   const args = parseArgs(argv, {
-    values: ['model', 'config', 'data', 'split', 'list', 'norm', 'crop', 'batch', 'backend', 'precision', 'threads', 'limit', 'report', 'overlays', 'expect-nme', 'tolerance'],
+    values: ['model', 'config', 'data', 'split', 'list', 'norm', 'crop', 'batch', 'backend', 'precision', 'threads', 'limit', 'report', 'overlays', 'expect-nme', 'tolerance', 'redis', 'queue'],
   });
   if (args.positional.length) throw usageError(`Unexpected argument "${args.positional[0]}"\n\n${usage}`);
   const given = flagAll(args, 'model');
@@ -80,8 +85,10 @@ export async function run(argv: string[]): Promise<number> {
     else for (const precision of precisions) specs.push({ ...base, precision });
   });
 
+  const redis = flag(args, 'redis');
+  const queue = redis ? await LandmarkQueue.connect({ redis, queue: flag(args, 'queue'), model: specs[0].model, config: specs[0].config }) : null;
   const bars = new Map<string, ProgressBar>();
-  const result = await runEvaluation({
+  const evaluation: RunEvaluationOptions = {
     runs: specs,
     data,
     split: flag(args, 'split'),
@@ -118,7 +125,14 @@ export async function run(argv: string[]): Promise<number> {
       if (r.pointCountNote) process.stdout.write(`  note: ${r.pointCountNote}\n`);
       if (r.excluded.length) process.stdout.write(`  excluded: ${r.excluded.length} (see report.json)\n`);
     },
-  });
+  };
+  let result: EvaluationResult;
+  try {
+    // Over the queue, evaluate() hands the detector big batches (256 images), each spread over the workers.
+    result = queue ? await queue.evaluate({ ...evaluation, batch: positiveInt('batch', flag(args, 'batch'), MAX_BATCH_LIMIT) }) : await runEvaluation(evaluation);
+  } finally {
+    await queue?.close();
+  }
   const d = result.report.dataset;
   if (d.imagesWithoutAnnotation.count || d.annotationsWithoutImage.count) {
     process.stdout.write(`Not evaluated: ${d.imagesWithoutAnnotation.count} images without annotation, ${d.annotationsWithoutImage.count} annotations without image\n`);
