@@ -6,10 +6,13 @@
  * own tests (test/capture) cover what track() does with them; no ffmpeg is started here.
  */
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { main } from '../../src/cli/main';
 import { run as runWebcam } from '../../src/cli/commands/webcam';
+import * as evaluateModule from '../../src/eval/evaluate';
 import { TrtLandmarker } from '../../src/landmarker';
 import type { CreateOptions } from '../../src/types';
 import { face, ptsText, tempDir, writeTree } from '../eval/fixtures';
@@ -86,6 +89,33 @@ describe('threads', () => {
     } finally {
       track.mockRestore();
     }
+  });
+});
+
+describe('eval and detect flags reach the library', () => {
+  test('eval --split --norm --crop --batch --precision --limit --overlays --backend: the evaluation options', async () => {
+    const spy = jest.spyOn(evaluateModule, 'runEvaluation').mockRejectedValue(new Error('stop here'));
+    try {
+      await expect(
+        cli(['eval', '--model', 'a.onnx', '--data', '/data', '--split', 'challenge', '--norm', 'box', '--crop', 'gt:1.2', '--batch', '3',
+          '--precision', 'fp32', '--limit', '7', '--overlays', '2', '--backend', 'onnxruntime']),
+      ).rejects.toThrow('stop here');
+      expect(spy.mock.calls[0][0]).toMatchObject({
+        runs: [{ model: join(process.cwd(), 'a.onnx'), precision: 'fp32' }],
+        data: '/data', split: 'challenge', norm: 'box', crop: 'gt:1.2', batch: 3, limit: 7, overlays: 2, backend: 'onnxruntime',
+      });
+    } finally {
+      spy.mockRestore();
+    }
+  });
+
+  test('detect --precision --config: the landmarker options', async () => {
+    const img = join(dir, 'p.jpg');
+    await sharp({ create: { width: 80, height: 60, channels: 3, background: '#405060' } }).jpeg().toFile(img);
+    const contract = join(dir, 'contract.json');
+    writeFileSync(contract, JSON.stringify(regressionContract(32)));
+    const calls = await createOptionsDuring(() => cli(['detect', img, '--model', MODEL, '--backend', 'onnxruntime', '--precision', 'fp32', '--config', contract]));
+    expect(calls).toEqual([expect.objectContaining({ precision: 'fp32', config: contract })]);
   });
 });
 
@@ -175,6 +205,29 @@ describe('webcam flags reach track()', () => {
   test('--input with --format --loop --no-realtime --size --fps: the capture source', async () => {
     const { source } = await trackCall(['--input', 'clip.ts', '--format', 'mpegts', '--loop', '--no-realtime', '--size', '320x240', '--fps', '15']);
     expect(source).toMatchObject({ input: 'clip.ts', format: 'mpegts', loop: true, realtime: false, width: 320, height: 240, fps: 15 });
+  });
+
+  test('--device --ffmpeg --box: the camera, the ffmpeg executable and the search box', async () => {
+    const { source, options } = await trackCall(['--device', '/dev/video7', '--ffmpeg', '/opt/ff/ffmpeg', '--box', '10,20,30,40']);
+    expect(source).toMatchObject({ device: '/dev/video7', ffmpegPath: '/opt/ff/ffmpeg' });
+    expect(options.box).toEqual([10, 20, 30, 40]);
+  });
+
+  test('--port N: the preview page is served on 127.0.0.1:N', async () => {
+    const port = await new Promise<number>((done) => {
+      const srv = createServer().listen(0, '127.0.0.1', () => {
+        const p = (srv.address() as AddressInfo).port;
+        srv.close(() => done(p));
+      });
+    });
+    let err = '';
+    const e = jest.spyOn(process.stderr, 'write').mockImplementation((c: string | Uint8Array) => ((err += String(c)), true));
+    try {
+      await runWebcam(['--model', MODEL, '--backend', 'onnxruntime', '--lavfi', 'testsrc', '--port', String(port)]);
+    } finally {
+      e.mockRestore();
+    }
+    expect(err).toContain(`Preview: http://127.0.0.1:${port}/`);
   });
 
   test.each([

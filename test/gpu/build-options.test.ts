@@ -1,5 +1,5 @@
 /**
- * `trt-landmarker build --cache-dir`: the engine lands in the directory given, not in $TRT_LANDMARKER_CACHE (the
+ * `trt-landmarker build` options: --cache-dir (the engine lands in the directory given, not in $TRT_LANDMARKER_CACHE, the
  * documented default otherwise). Runs anywhere: the addon is replaced by a fake whose "GPU" builds an engine of
  * known bytes, so only the CLI and the engine cache are under test.
  */
@@ -24,7 +24,7 @@ const MODEL = join(t.dir, 'tiny.onnx');
 writeFileSync(MODEL, tinyRegression({ metadata: { trt_landmarker: JSON.stringify(regressionContract()) } }));
 afterAll(() => t.cleanup());
 
-async function build(argv: string[], env: string): Promise<{ engine: string }> {
+async function build(argv: string[], env: string): Promise<{ engine: string; maxBatch?: number }> {
   let out = '';
   const saved = process.env.TRT_LANDMARKER_CACHE;
   process.env.TRT_LANDMARKER_CACHE = env;
@@ -38,7 +38,7 @@ async function build(argv: string[], env: string): Promise<{ engine: string }> {
     if (saved === undefined) delete process.env.TRT_LANDMARKER_CACHE;
     else process.env.TRT_LANDMARKER_CACHE = saved;
   }
-  return JSON.parse(out) as { engine: string };
+  return JSON.parse(out) as { engine: string; maxBatch?: number };
 }
 
 const engines = (dir: string) => (existsSync(dir) ? readdirSync(dir).filter((f) => f.endsWith('.engine')) : []);
@@ -58,4 +58,25 @@ test('without --cache-dir: $TRT_LANDMARKER_CACHE', async () => {
   const r = await build([], envDir);
   expect(r.engine.startsWith(envDir + '/')).toBe(true);
   expect(engines(envDir)).toHaveLength(1);
+});
+
+test('--max-batch N and --config FILE: the engine profile and the contract used', async () => {
+  const bare = join(t.dir, 'bare.onnx');
+  writeFileSync(bare, tinyRegression());
+  const contract = join(t.dir, 'bare-contract.json');
+  writeFileSync(contract, JSON.stringify(regressionContract()));
+  const cache = join(t.dir, 'options');
+  const r = (await build(['--cache-dir', cache, '--max-batch', '3'], cache)) as { maxBatch?: number };
+  expect(r.maxBatch).toBe(3);
+  await expect(main(['build', '--model', bare, '--cache-dir', cache])).rejects.toMatchObject({ code: 'ERR_CONTRACT_MISSING' });
+  let out = '';
+  const o = jest.spyOn(process.stdout, 'write').mockImplementation((c: string | Uint8Array) => ((out += String(c)), true));
+  const e = jest.spyOn(process.stderr, 'write').mockImplementation(() => true);
+  try {
+    expect(await main(['build', '--model', bare, '--config', contract, '--cache-dir', cache, '--precision', 'fp32', '--json'])).toBe(0);
+  } finally {
+    o.mockRestore();
+    e.mockRestore();
+  }
+  expect(JSON.parse(out).source).toBe(bare);
 });
