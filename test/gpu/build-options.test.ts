@@ -1,7 +1,7 @@
 /**
- * `trt-landmarker build` options: --cache-dir (the engine lands in the directory given, not in $TRT_LANDMARKER_CACHE, the
-   documented default otherwise), --max-batch and --config. Runs anywhere: the addon is replaced by a fake whose "GPU" builds an engine of
- * known bytes, so only the CLI and the engine cache are under test.
+ * `trt-landmarker build` options: --cache-dir (the engine lands in the directory given, not in
+ * $TRT_LANDMARKER_CACHE, the documented default otherwise), --max-batch and --config. Runs anywhere: the addon is
+ * replaced by a fake whose "GPU" builds an engine of known bytes, so only the CLI and the engine cache are under test.
  */
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
