@@ -14,7 +14,9 @@ import { tempDir } from './helpers';
 const fakeAddon = {
   buildInfo: () => ({ version: '0.1.0', variant: 'cuda13', cuda: true, cudaVersion: '13.0', tensorrtMajor: 10, compiler: 'gcc 12.2.0' }),
   gpuStatus: () => ({ cuda: true, tensorrt: true, reason: '', tensorrtVersion: '10.16.0', tensorrtHeaders: '10.16.0', device: { name: 'Fake GPU', computeCapability: '8.9', totalMemory: 2 ** 34 } }),
+  buildError: null as Error | null,
   trtBuildEngine: async (_onnx: Uint8Array, _o: unknown, onEvent?: (e: NativeTrtBuildEvent) => void) => {
+    if (fakeAddon.buildError) throw fakeAddon.buildError;
     onEvent?.({ kind: 'start', phase: 'Building engine', steps: 2 });
     onEvent?.({ kind: 'step', phase: 'Building engine', step: 0 }); // 0-based: the first of two steps
     onEvent?.({ kind: 'finish', phase: 'Building engine' });
@@ -53,4 +55,24 @@ test("cacheDir: the engine is built into it (not into $TRT_LANDMARKER_CACHE), an
   const fractions = progress.map((p) => p.fraction);
   expect(fractions).toEqual([...fractions].sort((a, b) => a - b));
   expect(progress).toContainEqual({ phase: 'Building engine', fraction: 0.5 });
+});
+
+test('a TensorRT build failure is ERR_TENSORRT with the builder\'s message; a CUDA error keeps ERR_CUDA', async () => {
+  const cacheDir = join(t.dir, 'failing');
+  try {
+    fakeAddon.buildError = new Error('IBuilder::buildSerializedNetwork failed: out of workspace');
+    await expect(TrtLandmarker.create({ model: MODEL, backend: 'tensorrt', precision: 'fp32', cacheDir })).rejects.toMatchObject({
+      name: 'LandmarkerError',
+      code: 'ERR_TENSORRT',
+      message: 'IBuilder::buildSerializedNetwork failed: out of workspace',
+    });
+    fakeAddon.buildError = Object.assign(new Error('cudaMalloc(1048576) failed: out of memory'), { code: 'ERR_CUDA' });
+    await expect(TrtLandmarker.create({ model: MODEL, backend: 'tensorrt', precision: 'fp32', cacheDir })).rejects.toMatchObject({
+      code: 'ERR_CUDA',
+      message: 'cudaMalloc(1048576) failed: out of memory',
+    });
+  } finally {
+    fakeAddon.buildError = null;
+  }
+  expect(engines(cacheDir)).toEqual([]);
 });
