@@ -42,7 +42,7 @@ describe('dispose', () => {
       return realRun(...a);
     };
     const order: string[] = [];
-    const track = <T>(p: Promise<T>) => {
+    const track = (p: Promise<unknown>): Promise<unknown> => {
       p.then(() => order.push('result'), () => order.push('rejection'));
       return p;
     };
