@@ -10,31 +10,17 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import sharp from 'sharp';
-import { main } from '../../src/cli/main';
 import { run as runWebcam } from '../../src/cli/commands/webcam';
 import * as evaluateModule from '../../src/eval/evaluate';
 import { TrtLandmarker } from '../../src/landmarker';
 import type { CreateOptions } from '../../src/types';
 import { face, ptsText, tempDir, writeTree } from '../eval/fixtures';
 import { regressionContract, tinyRegression } from '../unit/helpers/onnx-builder';
+import { captured, cli, quiet } from './cli-helpers';
 
 const dir = tempDir('cli-options');
 const MODEL = join(dir, 'tiny.onnx');
 writeFileSync(MODEL, tinyRegression({ size: 32, metadata: { trt_landmarker: JSON.stringify(regressionContract(32)) } }));
-
-/** Runs the CLI with stdout/stderr captured. */
-async function cli(argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const o = jest.spyOn(process.stdout, 'write').mockImplementation((c: string | Uint8Array) => ((out += String(c)), true));
-  const e = jest.spyOn(process.stderr, 'write').mockImplementation((c: string | Uint8Array) => ((err += String(c)), true));
-  try {
-    return { code: await main(argv), out, err };
-  } finally {
-    o.mockRestore();
-    e.mockRestore();
-  }
-}
 
 /** The options of every TrtLandmarker.create() made while fn runs (the real create still runs). */
 async function createOptionsDuring(fn: () => Promise<unknown>): Promise<CreateOptions[]> {
@@ -143,18 +129,6 @@ describe('eval --list', () => {
   });
 });
 
-/** Runs fn with stdout/stderr swallowed. */
-async function quiet<T>(fn: () => Promise<T>): Promise<T> {
-  const o = jest.spyOn(process.stdout, 'write').mockImplementation(() => true);
-  const e = jest.spyOn(process.stderr, 'write').mockImplementation(() => true);
-  try {
-    return await fn();
-  } finally {
-    o.mockRestore();
-    e.mockRestore();
-  }
-}
-
 describe('webcam flags reach track()', () => {
   // track() is replaced for every case here, so a flag check that is skipped ends the command at once (no ffmpeg).
   let track: jest.SpyInstance;
@@ -220,13 +194,7 @@ describe('webcam flags reach track()', () => {
         srv.close(() => done(p));
       });
     });
-    let err = '';
-    const e = jest.spyOn(process.stderr, 'write').mockImplementation((c: string | Uint8Array) => ((err += String(c)), true));
-    try {
-      await runWebcam(['--model', MODEL, '--backend', 'onnxruntime', '--lavfi', 'testsrc', '--port', String(port)]);
-    } finally {
-      e.mockRestore();
-    }
+    const { err } = await captured(() => runWebcam(['--model', MODEL, '--backend', 'onnxruntime', '--lavfi', 'testsrc', '--port', String(port)]));
     expect(err).toContain(`Preview: http://127.0.0.1:${port}/`);
   });
 

@@ -6,24 +6,12 @@
 import { existsSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { TrtLandmarker } from '../../src/landmarker';
-import type { NativeAddon, NativeTrtBuildEvent } from '../../src/native/addon';
+import type { NativeAddon } from '../../src/native/addon';
 import type { BuildProgress } from '../../src/types';
 import { regressionContract, tinyRegression } from '../unit/helpers/onnx-builder';
-import { tempDir } from './helpers';
+import { fakeGpuAddon, tempDir } from './helpers';
 
-const fakeAddon = {
-  buildInfo: () => ({ version: '0.1.0', variant: 'cuda13', cuda: true, cudaVersion: '13.0', tensorrtMajor: 10, compiler: 'gcc 12.2.0' }),
-  gpuStatus: () => ({ cuda: true, tensorrt: true, reason: '', tensorrtVersion: '10.16.0', tensorrtHeaders: '10.16.0', device: { name: 'Fake GPU', computeCapability: '8.9', totalMemory: 2 ** 34 } }),
-  buildError: null as Error | null,
-  trtBuildEngine: async (_onnx: Uint8Array, _o: unknown, onEvent?: (e: NativeTrtBuildEvent) => void) => {
-    if (fakeAddon.buildError) throw fakeAddon.buildError;
-    onEvent?.({ kind: 'start', phase: 'Building engine', steps: 2 });
-    onEvent?.({ kind: 'step', phase: 'Building engine', step: 0 }); // 0-based: the first of two steps
-    onEvent?.({ kind: 'finish', phase: 'Building engine' });
-    return { engine: Buffer.from('fake engine'), timingCache: Buffer.alloc(0), log: [] };
-  },
-  trtCreateRuntime: async () => ({ close: async () => undefined }),
-};
+const fakeAddon = fakeGpuAddon();
 jest.mock('../../src/native/loader', () => ({ loadAddon: () => fakeAddon as unknown as NativeAddon, loadedAddonPath: () => undefined }));
 
 const t = tempDir('create-options-');
