@@ -22,9 +22,22 @@ const dir = tempDir('cli-options');
 const MODEL = join(dir, 'tiny.onnx');
 writeFileSync(MODEL, tinyRegression({ size: 32, metadata: { trt_landmarker: JSON.stringify(regressionContract(32)) } }));
 
-/** The options of every TrtLandmarker.create() made while fn runs (the real create still runs). */
-async function createOptionsDuring(fn: () => Promise<unknown>): Promise<CreateOptions[]> {
+/**
+ * A stand-in for the landmarker the webcam command creates: track() records its arguments and yields nothing, so
+ * the command ends at once (no model, no ffmpeg).
+ */
+function stubLandmarker() {
+  return {
+    info: { backend: 'onnxruntime', architecture: 'regression' },
+    track: jest.fn(async function* (_source: unknown, _options: unknown) {}),
+    dispose: async () => undefined,
+  };
+}
+
+/** The options of every TrtLandmarker.create() made while fn runs (the real create runs unless `stub` is given). */
+async function createOptionsDuring(fn: () => Promise<unknown>, stub?: ReturnType<typeof stubLandmarker>): Promise<CreateOptions[]> {
   const spy = jest.spyOn(TrtLandmarker, 'create');
+  if (stub) spy.mockResolvedValue(stub as unknown as TrtLandmarker);
   try {
     await fn();
     return spy.mock.calls.map((c) => c[0]);
@@ -68,13 +81,8 @@ describe('threads', () => {
     const evaluation = await createOptionsDuring(() => cli(['eval', '--model', MODEL, '--data', data, '--backend', 'onnxruntime', '--threads', '2']));
     expect(evaluation).toEqual([expect.objectContaining({ threads: 2 })]);
 
-    const track = jest.spyOn(TrtLandmarker.prototype, 'track').mockImplementation(async function* () {});
-    try {
-      const webcam = await createOptionsDuring(() => quiet(() => runWebcam(['--model', MODEL, '--lavfi', 'testsrc', '--no-serve', '--threads', '4'])));
-      expect(webcam).toEqual([expect.objectContaining({ threads: 4 })]);
-    } finally {
-      track.mockRestore();
-    }
+    const webcam = await createOptionsDuring(() => quiet(() => runWebcam(['--model', MODEL, '--lavfi', 'testsrc', '--no-serve', '--threads', '4'])), stubLandmarker());
+    expect(webcam).toEqual([expect.objectContaining({ threads: 4 })]);
   });
 });
 
@@ -130,18 +138,20 @@ describe('eval --list', () => {
 });
 
 describe('webcam flags reach track()', () => {
-  // track() is replaced for every case here, so a flag check that is skipped ends the command at once (no ffmpeg).
-  let track: jest.SpyInstance;
+  // The landmarker is a stub for every case here, so a flag check that is skipped ends the command at once.
+  let stub: ReturnType<typeof stubLandmarker>;
+  let create: jest.SpyInstance;
   beforeEach(() => {
-    track = jest.spyOn(TrtLandmarker.prototype, 'track').mockImplementation(async function* () {});
+    stub = stubLandmarker();
+    create = jest.spyOn(TrtLandmarker, 'create').mockResolvedValue(stub as unknown as TrtLandmarker);
   });
-  afterEach(() => track.mockRestore());
+  afterEach(() => create.mockRestore());
 
   /** The (source, options) the webcam command hands to track() for these flags. */
   async function trackCall(flags: string[]): Promise<{ source: Record<string, unknown>; options: Record<string, unknown> }> {
     await quiet(() => runWebcam(['--model', MODEL, '--backend', 'onnxruntime', '--no-serve', ...flags]));
-    expect(track).toHaveBeenCalledTimes(1);
-    const [source, options] = track.mock.calls[0] as unknown as [Record<string, unknown>, Record<string, unknown>];
+    expect(stub.track).toHaveBeenCalledTimes(1);
+    const [source, options] = stub.track.mock.calls[0] as unknown as [Record<string, unknown>, Record<string, unknown>];
     return { source, options };
   }
 
