@@ -1,31 +1,112 @@
-/** buildInfo / gpuStatus shape, and the loader's candidates and its aggregated ERR_NATIVE_LOAD. */
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+/** buildInfo / gpuStatus against the build tree, and the loader's candidates and its aggregated ERR_NATIVE_LOAD. */
+import { spawnSync } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
+import { loadedAddonPath } from '../../src/native/loader';
 import { addon } from './helpers';
 
 const pkg = JSON.parse(readFileSync(join(__dirname, '..', '..', 'package.json'), 'utf8')) as { version: string };
 
-test('buildInfo says what was compiled', () => {
+/**
+ * What this build must report, derived from the build tree rather than from the addon: the objects cmake compiled
+ * (CUDA kernels, TensorRT sources), the nvcc that CMake recorded (its own --version) and whether the dynamic
+ * loader can find libcuda.so.1 on this machine.
+ */
+interface BuildFacts {
+  /** cmake-js build (CMakeCache.txt) or node-gyp build (CPU only). */
+  kind: 'cmake' | 'gyp';
+  /** "13.0" from `nvcc --version` when CUDA kernels were compiled. */
+  nvccRelease?: string;
+  tensorrtCompiled: boolean;
+}
+
+function objectFiles(dir: string): string[] {
+  const out: string[] = [];
+  const visit = (d: string) => {
+    for (const e of readdirSync(d, { withFileTypes: true })) {
+      if (e.isDirectory()) visit(join(d, e.name));
+      else if (e.name.endsWith('.o')) out.push(join(d, e.name));
+    }
+  };
+  visit(dir);
+  return out;
+}
+
+function buildFacts(addonPath: string): BuildFacts | string {
+  const buildDir = dirname(dirname(addonPath));
+  if (basename(dirname(addonPath)) !== 'Release' || basename(buildDir) !== 'build') return `the addon ${addonPath} is not a build/Release output`;
+  const cache = join(buildDir, 'CMakeCache.txt');
+  if (!existsSync(cache)) {
+    if (existsSync(join(buildDir, 'config.gypi'))) return { kind: 'gyp', tensorrtCompiled: false };
+    return `${buildDir} has neither CMakeCache.txt nor config.gypi`;
+  }
+  const objects = objectFiles(join(buildDir, 'CMakeFiles')).map((f) => f.replace(/\\/g, '/')).filter((f) => f.includes('/native/'));
+  const kernels = objects.filter((f) => /\/native\/gpu\/[^/]+\.cu\.o$/.test(f));
+  const tensorrt = objects.filter((f) => /\/native\/gpu\/trt_[^/]+\.o$/.test(f));
+  let nvccRelease: string | undefined;
+  if (kernels.length > 0) {
+    const nvcc = /^CMAKE_CUDA_COMPILER:[A-Z]+=(.+)$/m.exec(readFileSync(cache, 'utf8'))?.[1];
+    if (!nvcc) return `${cache} records no CMAKE_CUDA_COMPILER although CUDA objects were compiled`;
+    const v = spawnSync(nvcc, ['--version'], { encoding: 'utf8' });
+    nvccRelease = /release (\d+\.\d+)/.exec(v.stdout ?? '')?.[1];
+    if (!nvccRelease) return `${nvcc} --version did not run (${v.error?.message ?? v.stderr})`;
+  }
+  return { kind: 'cmake', nvccRelease, tensorrtCompiled: tensorrt.length > 0 };
+}
+
+/** Whether the dynamic loader knows libcuda.so.1 (undefined: cannot tell, e.g. no ldconfig). */
+function libcudaKnown(): boolean | undefined {
+  if (process.platform !== 'linux') return undefined;
+  for (const ldconfig of ['/sbin/ldconfig', '/usr/sbin/ldconfig', 'ldconfig']) {
+    const r = spawnSync(ldconfig, ['-p'], { encoding: 'utf8' });
+    if (r.status === 0) return /\blibcuda\.so\.1\b/.test(r.stdout) || existsSync('/dev/nvidiactl');
+  }
+  return undefined;
+}
+
+const facts = buildFacts(loadedAddonPath()!);
+if (typeof facts === 'string') console.log(`build-info: the checks against the build tree skip: ${facts}`);
+const withFacts = typeof facts === 'string' ? describe.skip : describe;
+
+test('buildInfo: the package version and the compiler', () => {
   const b = addon.buildInfo();
   expect(b.version).toBe(pkg.version);
-  expect(typeof b.variant).toBe('string');
-  expect(b.variant.length).toBeGreaterThan(0);
-  expect(typeof b.cuda).toBe('boolean');
-  expect(b.compiler).toMatch(/^(gcc|clang|msvc) /);
-  if (b.cuda) expect(b.cudaVersion).toMatch(/^\d+\.\d+/);
-  if (b.tensorrtMajor !== undefined) expect(Number.isInteger(b.tensorrtMajor)).toBe(true);
+  expect(b.compiler).toMatch(/^(gcc|clang|msvc) \d+\.\d+/);
 });
 
-test('gpuStatus has booleans and a reason whenever the GPU path is unavailable', () => {
-  const g = addon.gpuStatus();
-  expect(typeof g.cuda).toBe('boolean');
-  expect(typeof g.tensorrt).toBe('boolean');
-  expect(typeof g.reason).toBe('string');
-  if (!addon.buildInfo().cuda) {
+withFacts('buildInfo and gpuStatus agree with the build tree', () => {
+  const f = facts as BuildFacts;
+
+  test('CUDA: variant, flag and version follow the nvcc that compiled the kernels', () => {
+    const b = addon.buildInfo();
+    if (f.nvccRelease) {
+      expect(b).toMatchObject({ cuda: true, cudaVersion: f.nvccRelease, variant: `cuda${f.nvccRelease.split('.')[0]}` });
+    } else {
+      expect(b).toMatchObject({ cuda: false, variant: 'cpu' });
+      expect(b.cudaVersion).toBeUndefined();
+      expect(addon.gpuStatus()).toMatchObject({ cuda: false, tensorrt: false, reason: 'addon built without GPU support' });
+    }
+  });
+
+  test('TensorRT: tensorrtMajor exactly when the TensorRT sources were compiled, else the reason why not', () => {
+    const b = addon.buildInfo();
+    const g = addon.gpuStatus();
+    if (f.tensorrtCompiled) {
+      expect(Number.isInteger(b.tensorrtMajor)).toBe(true);
+      expect(g.tensorrtHeaders).toMatch(new RegExp(`^${b.tensorrtMajor}\\.`));
+    } else {
+      expect(b.tensorrtMajor).toBeUndefined();
+      if (f.nvccRelease) expect(g.tensorrtReason).toMatch(/^built without TensorRT: /);
+    }
+  });
+
+  const cudaDriver = libcudaKnown();
+  (cudaDriver === false ? test : test.skip)('without libcuda.so.1 on this machine the GPU path reports why', () => {
+    const g = addon.gpuStatus();
     expect(g.cuda).toBe(false);
     expect(g.tensorrt).toBe(false);
-  }
-  if (!(g.cuda && g.tensorrt)) expect(g.reason.length).toBeGreaterThan(0);
+    expect(g.reason).toBe(f.nvccRelease ? 'no NVIDIA driver found (libcuda.so.1 could not be loaded): no GPU or no driver on this machine' : 'addon built without GPU support');
+  });
 });
 
 describe('loader', () => {

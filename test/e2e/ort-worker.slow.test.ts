@@ -13,6 +13,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { OnnxRuntimePipeline } from '../../src/backends/onnxruntime';
+import { CONTROL_BUSY } from '../../src/backends/onnxruntime-worker';
 import { TrtLandmarker } from '../../src/landmarker';
 import { ensureModel } from '../../src/models/export';
 import { findPythonSync } from '../../src/models/python';
@@ -77,20 +78,24 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const BATCH = 4;
 
 /**
- * Counts 5 ms timer ticks and the longest gap between two ticks while `calls` sequential detectBatch() calls (of
- * BATCH frames, so that each session.run lasts long enough to show) run. Two bounds, each able to fail if
- * session.run blocked this thread:
- * - longest gap < 80 % of the shortest session.run: a blocked loop cannot tick during a run, so its longest gap
- *   would be at least the longest run;
- * - ticks >= 50 % of elapsed / 5 (a free loop ticks about every 5 ms; half leaves room for a busy 2-core machine
- *   where ORT's intra-op threads and another jest worker compete with this thread), while session.run took >= 60 %
- *   of the time: a blocked loop would tick at most 40 % * elapsed / 5 times plus once per call, below the bound
- *   once a call lasts >= 50 ms. Before the worker thread, 5 PIPNet runs (743 ms) gave 4 ticks.
+ * Runs `calls` sequential detectBatch() calls (of BATCH frames, so that each session.run lasts long enough to show)
+ * with a 5 ms timer ticking, and at every tick reads the worker's BUSY flag (set in shared memory exactly while the
+ * worker thread is inside ORT's native code, see onnxruntime-worker.ts). The property, independent of how loaded the
+ * machine is: this thread ticks WHILE a session.run is under way, during every one of the runs. A thread blocked by
+ * the run (ORT on this thread, or waiting for it synchronously) cannot tick then: it would see BUSY set never.
+ * How often it ticks and its longest gap depend on the machine's load; they are logged, not asserted.
  */
-async function ticksDuring(lm: TrtLandmarker, calls: number): Promise<{ ticks: number; elapsed: number; core: number; minCore: number; maxGap: number }> {
+async function ticksDuring(
+  lm: TrtLandmarker,
+  calls: number,
+): Promise<{ ticks: number; busyTicks: number; runsWithTicks: number; elapsed: number; core: number; minCore: number; maxGap: number }> {
   const batch = () => Array.from({ length: BATCH }, (_, k) => frame(k + 1));
   await lm.detectBatch(batch()); // warm-up: the first run allocates ORT's arenas
+  const control = (threadOf(lm) as unknown as { control: Int32Array }).control;
   let ticks = 0;
+  let busyTicks = 0;
+  let call = -1;
+  const runsWithTicks = new Set<number>();
   let last = performance.now();
   let maxGap = 0;
   const timer = setInterval(() => {
@@ -98,12 +103,16 @@ async function ticksDuring(lm: TrtLandmarker, calls: number): Promise<{ ticks: n
     maxGap = Math.max(maxGap, now - last);
     last = now;
     ticks++;
+    if (Atomics.load(control, CONTROL_BUSY) === 1) {
+      busyTicks++;
+      runsWithTicks.add(call);
+    }
   }, 5);
   const t0 = performance.now();
   let core = 0;
   let minCore = Infinity;
   try {
-    for (let i = 0; i < calls; i++) {
+    for (call = 0; call < calls; call++) {
       const ms = (await lm.detectBatch(batch()))[0].timings.inferenceCore ?? 0;
       core += ms;
       minCore = Math.min(minCore, ms);
@@ -111,7 +120,7 @@ async function ticksDuring(lm: TrtLandmarker, calls: number): Promise<{ ticks: n
   } finally {
     clearInterval(timer);
   }
-  return { ticks, elapsed: performance.now() - t0, core, minCore, maxGap };
+  return { ticks, busyTicks, runsWithTicks: runsWithTicks.size, elapsed: performance.now() - t0, core, minCore, maxGap };
 }
 
 describe('the event loop stays responsive during inference', () => {
@@ -120,7 +129,7 @@ describe('the event loop stays responsive during inference', () => {
     { name: 'PIPNet-ResNet18 export', model: async () => (await ensureModel({ arch: 'pipnet', landmarks: 68, inputSize: 256 })).fp32, skip: pythonReason },
   ];
   for (const c of cases) {
-    (c.skip ? test.skip : test)(`${c.name}: ticks on time while session.run runs (see ticksDuring)`, async () => {
+    (c.skip ? test.skip : test)(`${c.name}: this thread ticks during every session.run (see ticksDuring)`, async () => {
       // One intra-op thread: on a 2-core machine ORT's spinning pool would otherwise take both cores from this
       // thread (scheduling delays, not blocking); the property tested does not depend on the thread count.
       const lm = await TrtLandmarker.create({ model: await c.model(), backend: 'onnxruntime', precision: 'fp32', maxBatch: BATCH, threads: 1 });
@@ -129,11 +138,10 @@ describe('the event loop stays responsive during inference', () => {
         const r = await ticksDuring(lm, calls);
         console.log(
           `${c.name}: ${calls} batches of ${BATCH} in ${r.elapsed.toFixed(0)} ms (session.run ${r.core.toFixed(0)} ms, shortest ${r.minCore.toFixed(0)} ms): ` +
-            `${r.ticks} ticks of 5 ms (ideal ${(r.elapsed / 5).toFixed(0)}), longest gap ${r.maxGap.toFixed(1)} ms`,
+            `${r.ticks} ticks of 5 ms (ideal ${(r.elapsed / 5).toFixed(0)}), ${r.busyTicks} during session.run, in ${r.runsWithTicks} of ${calls} runs; ` +
+            `longest gap ${r.maxGap.toFixed(1)} ms`,
         );
-        expect(r.maxGap).toBeLessThan(0.8 * r.minCore);
-        expect(r.core).toBeGreaterThanOrEqual(0.6 * r.elapsed);
-        expect(r.ticks).toBeGreaterThanOrEqual(0.5 * (r.elapsed / 5));
+        expect(r.runsWithTicks).toBe(calls);
       } finally {
         await lm.dispose();
       }

@@ -148,6 +148,18 @@ describe('evaluate', () => {
     expect(run.stageMs).toEqual({ decode: 5, preprocess: 6, inference: 9, postprocess: 12, total: 30 });
   });
 
+  test('a detector that answers a batch with the wrong number of results is ERR_INTERNAL, not a silent misalignment', async () => {
+    const ds = loadDataset(folder(3));
+    const det = new FakeDetector(truthOf(ds));
+    const real = det.detectBatch.bind(det);
+    det.detectBatch = async (items: BatchItem[]) => (await real(items)).slice(1);
+    await expect(evaluate(det, ds, { batch: 2, crop: { kind: 'none' }, norm: 'inter-ocular' })).rejects.toMatchObject({
+      name: 'LandmarkerError',
+      code: 'ERR_INTERNAL',
+      message: 'detectBatch returned 1 results for 2 inputs',
+    });
+  });
+
   test('batch is clamped to the detector maxBatch (fixed-batch models)', async () => {
     const ds = loadDataset(folder(3));
     const det = new FakeDetector(truthOf(ds), 68, 1);

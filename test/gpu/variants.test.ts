@@ -1,5 +1,5 @@
 /** Variant choice (src/native/variants.ts) from machine facts, without loading anything. */
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   compareVersions,
@@ -86,9 +86,16 @@ describe('variant choice', () => {
   });
 
   test('variantReport: facts for TensorRT 10 and 11 and every candidate with whether it exists', () => {
-    const r = variantReport({});
-    expect(Object.keys(r.facts.libnvinfer).sort()).toEqual(['10', '11']);
-    expect(r.candidates[r.candidates.length - 1].source).toBe('build');
-    for (const c of r.candidates) expect(c.exists).toBe(existsSync(c.path));
+    // Known answers: a file this test writes exists, a path under a fresh empty directory does not, and this
+    // repository's build/Release addon exists (the addon tests load it).
+    const here = join(t.dir, 'here.node');
+    writeFileSync(here, 'x');
+    const present = variantReport({ TRT_LANDMARKER_ADDON: here });
+    expect(Object.keys(present.facts.libnvinfer).sort()).toEqual(['10', '11']);
+    expect(present.candidates[0]).toEqual({ path: here, source: 'env', exists: true });
+    const build = present.candidates[present.candidates.length - 1];
+    expect(build).toMatchObject({ source: 'build', path: join(__dirname, '..', '..', 'build', 'Release', 'trt_landmarker.node'), exists: true });
+    const absent = variantReport({ TRT_LANDMARKER_ADDON: join(t.dir, 'missing', 'x.node') });
+    expect(absent.candidates[0]).toEqual({ path: join(t.dir, 'missing', 'x.node'), source: 'env', exists: false });
   });
 });

@@ -1,4 +1,11 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { runInNewContext } from 'node:vm';
+import { pipnetParams } from '../../src/contract/pipnet';
+import { validateContract } from '../../src/contract/validate';
+import { runningFromSource, startWorker } from '../../src/util/worker';
+import { regressionContract } from './helpers/onnx-builder';
 import { fromNative, invalidType, LandmarkerError, outOfRange } from '../../src/errors';
 
 describe('error helpers', () => {
@@ -32,5 +39,25 @@ describe('error helpers', () => {
     const l = fromNative(new Error('boom'), 'ERR_TENSORRT') as LandmarkerError;
     expect(l.code).toBe('ERR_TENSORRT');
     expect(fromNative('weird', 'ERR_INFERENCE')).toMatchObject({ code: 'ERR_INFERENCE', message: 'weird' });
+  });
+});
+
+describe('ERR_INTERNAL: what only a broken installation or a bug inside the package raises', () => {
+  test('a worker module missing from the installation', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'no-worker-'));
+    const ext = runningFromSource() ? '.ts' : '.js';
+    expect(() => startWorker(dir, 'frame-reader', 'capture reader thread', {})).toThrow(
+      expect.objectContaining({ name: 'LandmarkerError', code: 'ERR_INTERNAL', message: `The capture reader thread ${join(dir, `frame-reader${ext}`)} is missing` }),
+    );
+  });
+
+  test('a native error without a code, and a thrown non-error, become ERR_INTERNAL', () => {
+    expect(fromNative(new Error('std::bad_alloc'))).toMatchObject({ name: 'LandmarkerError', code: 'ERR_INTERNAL', message: 'std::bad_alloc' });
+    expect(fromNative('weird')).toMatchObject({ name: 'LandmarkerError', code: 'ERR_INTERNAL', message: 'weird' });
+  });
+
+  test('PIPNet decoding parameters asked of a regression contract', () => {
+    const c = validateContract(regressionContract(64), 'test');
+    expect(() => pipnetParams(c)).toThrow(expect.objectContaining({ code: 'ERR_INTERNAL', message: 'pipnetParams() called for a non-PIPNet contract' }));
   });
 });
