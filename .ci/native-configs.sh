@@ -34,8 +34,8 @@ config() {
   local name=$1 label=$2 variant=$3 trt=$4 hide=$5 root=${6:-}
   local dir=$work/$name log=$work/$name.build.log start=$SECONDS
   git clone -q "$repo" "$dir" && ln -s "$repo/node_modules" "$dir/node_modules"
-  local env=(env "TRTL_CMAKE_ARGS=-DTRTL_CUDA_ARCHITECTURES=$arch")
-  [ -n "$root" ] && env+=("TENSORRT_ROOT=$root") || env+=(-u TENSORRT_ROOT)
+  local env=(env -u TENSORRT_ROOT "TRTL_CMAKE_ARGS=-DTRTL_CUDA_ARCHITECTURES=$arch")
+  [ -n "$root" ] && env+=("TENSORRT_ROOT=$root")
   local cmd=("${env[@]}" node scripts/build-native.js)
   [ "$hide" != - ] && cmd=("$repo/.ci/hide.sh" ${hide//,/ } -- "${cmd[@]}")
   echo "ci: ($name) $label: building in $dir"
