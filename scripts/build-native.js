@@ -11,13 +11,13 @@
  *                                               the addon lands in DIR/build/Release/trt_landmarker.node
  *
  * CMake options come from the environment: TENSORRT_ROOT -> -DTENSORRT_ROOT, CUDAToolkit_ROOT / CUDA_PATH /
- * CUDA_HOME -> -DCUDAToolkit_ROOT, CUDACXX -> -DCMAKE_CUDA_COMPILER; TRTL_CMAKE_ARGS adds raw "-DX=Y" words.
+ * CUDA_HOME -> -DCUDAToolkit_ROOT, CUDACXX (read by CMake itself); TRTL_CMAKE_ARGS adds raw "-DX=Y" words.
  * When cmake is not installed at all, it falls back to node-gyp (CPU only). Nothing is downloaded: cmake-js takes
  * the Node-API headers from the node-api-headers package.
  *
  * Output: a few lines saying what is built and why (no usable prebuild, CUDA found or not, TensorRT headers found
  * or not), compile progress in quarters, and one summary line. The compiler's full output goes to
- * build/trt-landmarker-build.log (its path is printed; on failure its tail too). TRTL_BUILD_VERBOSE=1 shows it all.
+ * trt-landmarker-build.log (its path is printed; on failure its tail too). TRTL_BUILD_VERBOSE=1 shows it all.
  */
 'use strict';
 
@@ -29,7 +29,8 @@ const path = require('node:path');
 
 const root = path.resolve(__dirname, '..');
 const addonPath = path.join(root, 'build', 'Release', 'trt_landmarker.node');
-const logPath = path.join(root, 'build', 'trt-landmarker-build.log');
+// Beside build/, not in it: cmake-js deletes build/ when it starts from scratch.
+const logPath = path.join(root, 'trt-landmarker-build.log');
 const args = process.argv.slice(2);
 const verbose = Boolean(process.env.TRTL_BUILD_VERBOSE);
 
@@ -104,12 +105,14 @@ function run(cmd, cmdArgs, cwd = root) {
       const lines = (partial + chunk.toString()).split('\n');
       partial = lines.pop();
       for (const line of lines) {
-        const status = /-- (trt-landmarker .*)$/.exec(line);
+        const status = /-- trt-landmarker:? (.*)$/.exec(line);
         if (status) log(status[1]);
-        const pct = /^\[\s*(\d+)%\] Building \S+ object .*?([^/\s]+)\.o$/.exec(line);
-        if (pct && Number(pct[1]) >= (quarter + 1) * 25) {
-          quarter = Math.floor(Number(pct[1]) / 25);
-          log(`compiling: ${pct[1]}% (${pct[2]})`);
+        // make: "[ 50%] Building CXX object ...x.cc.o"; ninja: "[7/19] Building CUDA object ...x.cu.o".
+        const m = /^\[\s*(?:(\d+)%|(\d+)\/(\d+))\] Building \S+ object .*?([^/\s]+)\.o$/.exec(line);
+        const pct = m ? (m[1] !== undefined ? Number(m[1]) : Math.floor((100 * Number(m[2])) / Number(m[3]))) : -1;
+        if (m && pct >= (quarter + 1) * 25) {
+          quarter = Math.floor(pct / 25);
+          log(`compiling: ${pct}% (${m[4]})`);
         }
       }
     };
@@ -143,7 +146,8 @@ function cmakeDefines() {
   if (env.TENSORRT_ROOT) defs.push(`TENSORRT_ROOT=${env.TENSORRT_ROOT}`);
   const cuda = env.CUDAToolkit_ROOT || env.CUDA_PATH || env.CUDA_HOME;
   if (cuda) defs.push(`CUDAToolkit_ROOT=${cuda}`);
-  if (env.CUDACXX) defs.push(`CMAKE_CUDA_COMPILER=${env.CUDACXX}`);
+  // CUDACXX is left in the environment, where cmake/gpu.cmake checks it (a broken nvcc then means a CPU-only build
+  // with the reason); as -DCMAKE_CUDA_COMPILER it would be trusted unchecked and fail the whole build.
   for (const word of (env.TRTL_CMAKE_ARGS || '').split(/\s+/).filter(Boolean)) {
     defs.push(word.replace(/^-D/, ''));
   }

@@ -10,7 +10,7 @@ import { ProgressBar } from '../progress';
 
 export const usage = `detect <image|folder> --model m.onnx [options]   landmarks for an image or every image in a folder
   --model PATH        ONNX model (contract from its metadata, a sidecar <model>.json, or --config)
-  --config PATH       contract JSON (overrides metadata and sidecar), e.g. models/contracts/peppa-slim160.json
+  --config PATH|NAME  contract JSON (overrides metadata and sidecar), or the name of a bundled one: peppa-slim160
   --box x,y,w,h       face box in image pixels (cropped by the model's crop policy); default: whole image
   --backend B         auto | tensorrt | onnxruntime (default auto)
   --precision P       fp16 | fp32
