@@ -29,7 +29,7 @@ if [ -z "$tarball" ]; then
   tarball=$(ls "$work"/trt-landmarker-*.tgz)
   record "ok   consumer: npm pack with prebuilt variants ($(tar tzf "$tarball" | grep -c 'prebuilds/.*\.node$') binaries, $(du -m "$tarball" | cut -f1) MiB, $((SECONDS - start)) s)"
 fi
-tar tzf "$tarball" | grep -q 'prebuilds/.*\.node$' || fail "$tarball holds no prebuilt binary"
+tar tzf "$tarball" | grep 'prebuilds/.*\.node$' > /dev/null || fail "$tarball holds no prebuilt binary"
 
 model=${TRTL_CONSUMER_MODEL:-$repo/../shared/models/peppa-slim160/slim_160_latest.onnx}
 image=${TRTL_CONSUMER_IMAGE:-$(ls "$repo"/samples/*.jpg "$repo"/../shared/data/helen-test/*.jpg 2>/dev/null | head -1)}
@@ -60,7 +60,7 @@ variant=$(node -e 'const i=JSON.parse(process.argv[1]);const a=i.addon;if(!a.loa
   fail "info does not name a loaded prebuilt variant"
 out=$(cd "$work/prebuilt" && node example.js "$model" "$image" 2>&1)
 echo "$out" | tail -3
-echo "$out" | grep -q '^68 points' || fail "the README example did not print 68 points"
+echo "$out" | grep '^68 points' > /dev/null || fail "the README example did not print 68 points"
 record "ok   consumer (--ignore-scripts): installed in ${t_prebuilt} s, nothing compiled, info: $variant; README example: $(echo "$out" | grep -m1 '^68 points' | cut -c1-80)"
 
 # 2. Install scripts on.
@@ -76,6 +76,6 @@ t_scripts=$((SECONDS - start))
 grep '^\[trt-landmarker\]' "$work/scripts/install.log"
 grep -q '^\[trt-landmarker\] using the prebuilt addon' "$work/scripts/install.log" || fail "the install script did not use the prebuild"
 out=$(cd "$work/scripts" && node example.js "$model" "$image" 2>&1)
-echo "$out" | grep -q '^68 points' || fail "the README example (scripts on) did not print 68 points: $out"
+echo "$out" | grep '^68 points' > /dev/null || fail "the README example (scripts on) did not print 68 points: $out"
 record "ok   consumer (install scripts on${ort_flag:+, ${ort_flag[*]}: nuget.org unreachable}): installed in ${t_scripts} s, prebuild used, 68 points"
 rm -rf "$work"
