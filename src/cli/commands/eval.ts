@@ -1,5 +1,6 @@
 /** `trt-landmarker eval`: NME evaluation of one or more models on 300W / FaceSynthetics / a folder, with a report. */
 import { resolve } from 'node:path';
+import { resolveContractPath } from '../../contract/load';
 import { outOfRange } from '../../errors';
 import { runEvaluation, type EvalRunSpec } from '../../eval/evaluate';
 import { NORM_KINDS, type NormKind } from '../../eval/metrics';
@@ -12,7 +13,7 @@ export const usage = `eval --model m.onnx --data DIR [options]   NME evaluation 
 Usage: trt-landmarker eval --model m.onnx [--model m2.onnx ...] --data DIR [options]
 
   --model PATH          ONNX model; repeat to compare several models in one report
-  --config PATH         contract JSON; one per --model, in order (default: sidecar or ONNX metadata)
+  --config PATH|NAME    contract JSON or a bundled contract's name; one per --model, in order (default: sidecar or ONNX metadata)
   --data DIR            300W root, FaceSynthetics folder, or a folder of image + .pts pairs
   --split NAME          300W split: common | challenge | full | indoor | outdoor | private | train (default full)
   --list FILE           list file instead of a split: "image/path [subset]" per line, relative to --data
@@ -69,7 +70,9 @@ export async function run(argv: string[]): Promise<number> {
 
   const specs: EvalRunSpec[] = [];
   models.forEach((m, i) => {
-    const base = { model: resolve(m), config: configs[i] ? resolve(configs[i]) : undefined };
+    // A bare name ("peppa-slim160") is a bundled contract (resolveContractPath); anything else a path.
+    const c = configs[i] ? resolveContractPath(configs[i]) : undefined;
+    const base = { model: resolve(m), config: c === undefined || c !== configs[i] ? c : resolve(c) };
     if (precisions.length === 0) specs.push(base);
     else for (const precision of precisions) specs.push({ ...base, precision });
   });
