@@ -1,5 +1,5 @@
 # Portable CPU-only build of the addon with node-gyp (used for prebuildify and as the fallback of
-# scripts/build-native.js when cmake is missing). Same sources as CMakeLists.txt minus any GPU code:
+# scripts/build-native.js when cmake is missing). Sources: native/sources.json (core + addon + gpuAbsent), as in CMakeLists.txt minus any GPU code:
 # native/addon/gpu_absent.cc provides gpuStatus(). Output: build/Release/trt_landmarker.node.
 {
   "variables": {
@@ -9,16 +9,7 @@
     {
       "target_name": "trt_landmarker",
       "sources": [
-        "native/core/preprocess.cc",
-        "native/core/pipnet_decode.cc",
-        "native/core/regression_decode.cc",
-        "native/core/detector_decode.cc",
-        "native/addon/main.cc",
-        "native/addon/napi_util.cc",
-        "native/addon/preprocess_binding.cc",
-        "native/addon/decode_binding.cc",
-        "native/addon/detector_binding.cc",
-        "native/addon/gpu_absent.cc"
+        "<!@(node -p \"require('./native/sources.json').core.concat(require('./native/sources.json').addon, require('./native/sources.json').gpuAbsent).join(' ')\")"
       ],
       "include_dirs": [
         "<!@(node -p \"require('node-addon-api').include\")",

@@ -22,8 +22,6 @@ option(TRTL_WITH_CUDA "Build the CUDA kernels when a CUDA toolkit is found" ON)
 option(TRTL_WITH_TENSORRT "Build the TensorRT backend when TensorRT headers are found" ON)
 option(TRTL_TENSORRT_DEFAULT_PATHS "Search the usual TensorRT install locations when TENSORRT_ROOT is not set" ON)
 
-set(_trtl_gpu_dir "${CMAKE_CURRENT_LIST_DIR}/../native/gpu")
-get_filename_component(_trtl_gpu_dir "${_trtl_gpu_dir}" ABSOLUTE)
 
 # ---- CUDA --------------------------------------------------------------------------------------------------------
 set(_trtl_cuda_found OFF)
@@ -43,7 +41,14 @@ else()
   include(CheckLanguage)
   check_language(CUDA)
   if(NOT CMAKE_CUDA_COMPILER)
-    set(TRTL_GPU_ABSENT_REASON "addon built without CUDA: no working nvcc found at build time (set CUDAToolkit_ROOT or CUDACXX)")
+    if(DEFINED ENV{CUDACXX} AND NOT TRTL_NVCC)
+      # The user's (or our search's) nvcc exists but CMake could not compile a test program with it.
+      set(TRTL_GPU_ABSENT_REASON "addon built without CUDA: nvcc at CUDACXX=$ENV{CUDACXX} does not work (CMake's CUDA compiler check failed; fix or unset CUDACXX)")
+    elseif(TRTL_NVCC)
+      set(TRTL_GPU_ABSENT_REASON "addon built without CUDA: ${TRTL_NVCC} does not work (CMake's CUDA compiler check failed; set CUDAToolkit_ROOT or CUDACXX to a working toolkit)")
+    else()
+      set(TRTL_GPU_ABSENT_REASON "addon built without CUDA: no nvcc found at build time (install the CUDA toolkit, or set CUDAToolkit_ROOT or CUDACXX)")
+    endif()
   endif()
 endif()
 
@@ -131,22 +136,13 @@ endif()
 # ---- Results -------------------------------------------------------------------------------------------------------
 if(_trtl_cuda_found)
   set(TRTL_VARIANT "cuda${CUDAToolkit_VERSION_MAJOR}")
-  set(TRTL_GPU_SOURCES
-    "${_trtl_gpu_dir}/gpu_register.cc"
-    "${_trtl_gpu_dir}/cuda_status.cc"
-    "${_trtl_gpu_dir}/preprocess_kernel.cu"
-    "${_trtl_gpu_dir}/decode_kernels.cu")
+  trtl_sources(TRTL_GPU_SOURCES cuda kernels)
   set(TRTL_GPU_INCLUDES ${CUDAToolkit_INCLUDE_DIRS})
   set(TRTL_GPU_LIBS CUDA::cudart_static ${CMAKE_DL_LIBS})
   set(TRTL_CUDA_VERSION "${CUDAToolkit_VERSION_MAJOR}.${CUDAToolkit_VERSION_MINOR}")
   if(_trtl_trt_include)
-    list(APPEND TRTL_GPU_SOURCES
-      "${_trtl_gpu_dir}/trt_common.cc"
-      "${_trtl_gpu_dir}/trt_loader.cc"
-      "${_trtl_gpu_dir}/trt_builder.cc"
-      "${_trtl_gpu_dir}/trt_runtime.cc"
-      "${_trtl_gpu_dir}/trt_build_binding.cc"
-      "${_trtl_gpu_dir}/trt_runtime_binding.cc")
+    trtl_sources(_trtl_trt_sources tensorrt)
+    list(APPEND TRTL_GPU_SOURCES ${_trtl_trt_sources})
     list(APPEND TRTL_GPU_INCLUDES "${_trtl_trt_include}")
     set(TRTL_TENSORRT_MAJOR "${_trtl_trt_major}")
     set(TRTL_TENSORRT_HEADERS "${_trtl_trt_MAJOR}.${_trtl_trt_MINOR}.${_trtl_trt_PATCH}")

@@ -12,8 +12,13 @@
  *
  * --cuda       a CUDA toolkit root (repeatable). Default: every /usr/local/cuda-<version> plus /usr/local/cuda
  *              and $CUDA_PATH, deduplicated. Toolkits without bin/nvcc are skipped with a message.
- * --tensorrt   TensorRT headers root for every GPU variant; default: $TENSORRT_ROOT, else cmake/gpu.cmake's search.
- * --archs      CUDA architectures (TRTL_CUDA_ARCHITECTURES); default: cmake/gpu.cmake's list for the toolkit.
+ * --tensorrt   TensorRT headers root for every GPU variant; default: $TENSORRT_ROOT, else $TRTL_PREBUILD_TENSORRT,
+ *              else cmake/gpu.cmake's search.
+ * --archs      CUDA architectures (TRTL_CUDA_ARCHITECTURES); default: $TRTL_PREBUILD_ARCHS, else cmake/gpu.cmake's
+ *              list for the toolkit (CI sets one architecture to stay within its time).
+ * The package's `prepack` script runs this, so `npm pack` ships the variants this machine can build. Each
+ * variant's metadata records the newest glibc symbol version the binary needs (`glibc`), which the loader
+ * compares with the running system's before loading it.
  * Exit code: 0 when every present toolkit (and cpu) built; 1 otherwise. Nothing is downloaded.
  */
 'use strict';
@@ -31,7 +36,14 @@ function log(line) {
 }
 
 function parse(argv) {
-  const o = { cuda: [], tensorrt: process.env.TENSORRT_ROOT || undefined, archs: undefined, cpu: true, out: path.join(root, 'prebuilds') };
+  const env = process.env;
+  const o = {
+    cuda: [],
+    tensorrt: env.TENSORRT_ROOT || env.TRTL_PREBUILD_TENSORRT || undefined,
+    archs: env.TRTL_PREBUILD_ARCHS || undefined,
+    cpu: true,
+    out: path.join(root, 'prebuilds'),
+  };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const value = () => {
@@ -116,6 +128,25 @@ function describe(file) {
   return JSON.parse(r.stdout.trim().split('\n').pop());
 }
 
+/**
+ * The newest `<prefix>_x.y[.z]` symbol version a Linux binary needs (prefix GLIBC: the C library, "2.34"; GLIBCXX:
+ * libstdc++, "3.4.29"), or undefined. The version names a binary references are plain strings in its dynamic string
+ * table, so scanning the bytes finds them without objdump (`objdump -T file | grep GLIBC` lists the same).
+ */
+function symbolVersionNeeded(file, prefix) {
+  if (process.platform !== 'linux') return undefined;
+  const compare = (a, b) => {
+    for (let i = 0; i < Math.max(a.length, b.length); i++) if ((a[i] || 0) !== (b[i] || 0)) return (a[i] || 0) - (b[i] || 0);
+    return 0;
+  };
+  let best;
+  for (const m of fs.readFileSync(file).toString('latin1').matchAll(new RegExp(`${prefix}_(\\d+(?:\\.\\d+)+)`, 'g'))) {
+    const v = m[1].split('.').map(Number);
+    if (!best || compare(v, best) > 0) best = v;
+  }
+  return best && best.join('.');
+}
+
 function buildVariant(variant, defines, o, toolkit) {
   const buildDir = path.join(root, `build-prebuild-${variant}`);
   const built = variant === 'cpu' ? prebuildify(buildDir) : cmakeJs(buildDir, defines);
@@ -130,6 +161,8 @@ function buildVariant(variant, defines, o, toolkit) {
     addonVersion: pkg.version,
     ...(toolkit ? { cuda: toolkit.version, cudaMajor: toolkit.major, cudaArchitectures: cacheValue(buildDir, 'TRTL_CUDA_ARCHITECTURES_USED') } : {}),
     ...(b.tensorrtMajor !== undefined ? { tensorrtMajor: b.tensorrtMajor, tensorrtHeaders: g.tensorrtHeaders } : {}),
+    ...(symbolVersionNeeded(built, 'GLIBC') ? { glibc: symbolVersionNeeded(built, 'GLIBC') } : {}),
+    ...(symbolVersionNeeded(built, 'GLIBCXX') ? { glibcxx: symbolVersionNeeded(built, 'GLIBCXX') } : {}),
     napi: (pkg.binary && pkg.binary.napi_versions && pkg.binary.napi_versions[0]) || undefined,
     platform: process.platform,
     arch: process.arch,
@@ -138,7 +171,8 @@ function buildVariant(variant, defines, o, toolkit) {
   };
   fs.writeFileSync(path.join(dest, 'trt_landmarker.json'), JSON.stringify(meta, null, 2) + '\n');
   const trt = b.tensorrtMajor !== undefined ? `TensorRT ${g.tensorrtHeaders} headers` : `no TensorRT (${g.tensorrtReason || 'not compiled'})`;
-  log(`${variant}: ${path.relative(root, dest)}/trt_landmarker.node (${toolkit ? `CUDA ${toolkit.version}, ` : ''}${trt})`);
+  const glibc = meta.glibc ? `, needs glibc >= ${meta.glibc}${meta.glibcxx ? ` and libstdc++ GLIBCXX_${meta.glibcxx}` : ''}` : '';
+  log(`${variant}: ${path.relative(root, dest)}/trt_landmarker.node (${toolkit ? `CUDA ${toolkit.version}, ` : ''}${trt}${glibc})`);
   return undefined;
 }
 

@@ -6,7 +6,7 @@ export const MODEL_FLAGS = ['model', 'config', 'backend', 'precision', 'threads'
 
 export const MODEL_USAGE = `  --model PATH        ONNX model (contract from its metadata, a sidecar <model>.json, or --config); default: the
                       shipped peppa-slim160
-  --config PATH       contract JSON (overrides metadata and sidecar), e.g. models/contracts/peppa-slim160.json
+  --config PATH|NAME  contract JSON (overrides metadata and sidecar), or the name of a bundled one: peppa-slim160
   --backend B         auto | tensorrt | onnxruntime (default auto)
   --precision P       fp16 | fp32
   --threads N         ONNX Runtime intra-op threads`;

@@ -1,10 +1,13 @@
 /**
- * Finds a model's contract: options.config (object or JSON path) > sidecar `<model minus .onnx>.json`
+ * Finds a model's contract: options.config (object, JSON path, or the name of a contract bundled in the package's
+ * models/contracts/, e.g. "peppa-slim160") > sidecar `<model minus .onnx>.json`
  * (or `<model>.json`) > the ONNX file's metadata_props key `trt_landmarker`. Also checks that the model file
  * is ONNX at all (ERR_MODEL_LOAD) before complaining about a missing contract.
  */
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
 import { LandmarkerError } from '../errors';
+import { packageRoot } from '../native/variants';
 import { readOnnxSummary, type OnnxSummary } from './onnx-proto';
 import type { ModelContract } from './types';
 import { validateContract } from './validate';
@@ -58,13 +61,49 @@ export function assertModelFile(modelPath: string): void {
   if (!isFile) throw new LandmarkerError('ERR_MODEL_LOAD', `Model path is not a file: ${modelPath}`);
 }
 
+/** Names of the contracts bundled with the package (models/contracts/<name>.json). */
+export function bundledContractNames(): string[] {
+  try {
+    return readdirSync(join(packageRoot(), 'models', 'contracts'))
+      .filter((f) => f.endsWith('.json'))
+      .map((f) => f.slice(0, -'.json'.length))
+      .sort();
+  } catch {
+    return [];
+  }
+}
+
+/**
+ * The file a config string names: an existing path as given; otherwise a bare name ("peppa-slim160", no slash, no
+ * .json) of a bundled contract, so that it works from any project directory; otherwise the path as given (its
+ * ERR_FILE_NOT_FOUND then lists the bundled names).
+ */
+function isBareName(config: string): boolean {
+  return /^[\w.-]+$/.test(config) && !config.endsWith('.json');
+}
+
+export function resolveContractPath(config: string): string {
+  if (existsSync(config) || !isBareName(config)) return config;
+  const bundled = join(packageRoot(), 'models', 'contracts', `${config}.json`);
+  return existsSync(bundled) ? bundled : config;
+}
+
 export function loadContract(modelPath: string, config?: ModelContract | string): LoadedContract {
   assertModelFile(modelPath);
   const onnx = readOnnxSummary(modelPath);
   if (config !== undefined) {
     if (typeof config === 'string') {
-      const raw = readJsonFile(config, 'Contract file');
-      return { contract: validateContract(raw, `config ${config}`), source: 'option', sourcePath: config, onnx };
+      const path = resolveContractPath(config);
+      if (!existsSync(path)) {
+        const names = bundledContractNames();
+        throw new LandmarkerError(
+          'ERR_FILE_NOT_FOUND',
+          `Contract file not found: ${config}` +
+            (isBareName(config) ? ` (bundled contracts, usable by name: ${names.join(', ') || 'none'})` : ''),
+        );
+      }
+      const raw = readJsonFile(path, 'Contract file');
+      return { contract: validateContract(raw, `config ${config}`), source: 'option', sourcePath: path, onnx };
     }
     return { contract: validateContract(config, 'options.config'), source: 'option', onnx };
   }

@@ -36,6 +36,10 @@ export interface VariantMeta {
   tensorrtMajor?: number;
   tensorrtHeaders?: string;
   cudaArchitectures?: string;
+  /** Newest glibc symbol version the binary needs ("2.34"); the loader skips the variant on an older glibc. */
+  glibc?: string;
+  /** Newest libstdc++ symbol version it needs ("3.4.29"), for the documentation and error messages. */
+  glibcxx?: string;
   napi?: number;
   platform: string;
   arch: string;
@@ -154,6 +158,13 @@ export function findLibnvinfer(major: number, env: NodeJS.ProcessEnv = process.e
     // no cache (not glibc Linux)
   }
   return null;
+}
+
+/** The running C library's glibc version ("2.36"), or undefined (not Linux, or musl). */
+export function glibcRuntime(): string | undefined {
+  if (process.platform !== 'linux') return undefined;
+  const header = (process.report?.getReport() as { header?: { glibcVersionRuntime?: string } } | undefined)?.header;
+  return header?.glibcVersionRuntime;
 }
 
 export function machineFacts(env: NodeJS.ProcessEnv = process.env, majors: number[] = [10, 11]): MachineFacts {

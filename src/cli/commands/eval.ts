@@ -1,5 +1,6 @@
 /** `trt-landmarker eval`: NME evaluation of one or more models on 300W / FaceSynthetics / a folder, with a report. */
 import { resolve } from 'node:path';
+import { resolveContractPath } from '../../contract/load';
 import { outOfRange } from '../../errors';
 import { runEvaluation, type EvalRunSpec, type EvaluationResult, type RunEvaluationOptions } from '../../eval/evaluate';
 import { MAX_BATCH_LIMIT } from '../../landmarker';
@@ -16,7 +17,7 @@ Usage: trt-landmarker eval --model m.onnx [--model m2.onnx ...] --data DIR [opti
 
   --model PATH          ONNX model; repeat to compare several models in one report (default: the shipped
                         peppa-slim160 with its contract)
-  --config PATH         contract JSON; one per --model, in order (default: sidecar or ONNX metadata)
+  --config PATH|NAME    contract JSON or a bundled contract's name; one per --model, in order (default: sidecar or ONNX metadata)
   --data DIR            300W root, FaceSynthetics folder, or a folder of image + .pts pairs
   --split NAME          300W split: common | challenge | full | indoor | outdoor | private | train (default full)
   --list FILE           list file instead of a split: "image/path [subset]" per line, relative to --data
@@ -80,7 +81,9 @@ export async function run(argv: string[]): Promise<number> {
 
   const specs: EvalRunSpec[] = [];
   models.forEach((m, i) => {
-    const base = { model: resolve(m), config: configs[i] ? resolve(configs[i]) : undefined };
+    // A bare name ("peppa-slim160") is a bundled contract (resolveContractPath); anything else a path.
+    const c = configs[i] ? resolveContractPath(configs[i]) : undefined;
+    const base = { model: resolve(m), config: c === undefined || c !== configs[i] ? c : resolve(c) };
     if (precisions.length === 0) specs.push(base);
     else for (const precision of precisions) specs.push({ ...base, precision });
   });

@@ -1,0 +1,59 @@
+#!/usr/bin/env bash
+# Runs a command with parts of this machine hidden, so that a build sees what a fresh machine without them sees:
+#
+#   .ci/hide.sh cuda|tensorrt [cuda|tensorrt] -- command args...
+#
+#   cuda      every CUDA toolkit (/usr/local/cuda*, /opt/cuda) and every nvcc on PATH; CUDA variables unset
+#   tensorrt  the TensorRT headers in the places cmake/gpu.cmake searches by default; TENSORRT_ROOT unset
+#
+# Hiding uses a private mount namespace (unshare -m, needs root or user namespaces): directories are covered by an
+# empty one, a directory that also holds other headers by a copy without the TensorRT ones, an nvcc by an empty
+# non-executable file. Nothing outside the command changes. Exit 90 when unshare is not available.
+set -euo pipefail
+what=()
+while [ $# -gt 0 ] && [ "$1" != "--" ]; do what+=("$1"); shift; done
+[ "${1:-}" = "--" ] && shift
+if [ "${TRTL_HIDE_INSIDE:-}" != 1 ]; then
+  if ! unshare -m --propagation private true 2>/dev/null; then
+    echo "hide: cannot hide ${what[*]}: unshare -m is not available here (needs root or user namespaces)" >&2
+    exit 90
+  fi
+  exec env TRTL_HIDE_INSIDE=1 unshare -m --propagation private "$0" "${what[@]}" -- "$@"
+fi
+
+scratch=$(mktemp -d /tmp/trtl-hide.XXXXXX)
+mkdir "$scratch/empty"
+: > "$scratch/not-a-program"
+covered=" "
+cover_dir() {
+  case "$covered" in *" $1 "*) return 0 ;; esac
+  if [ -d "$1" ]; then mount --bind "$scratch/empty" "$1" && covered+="$1 " && echo "hide: covered $1" >&2; fi
+  return 0
+}
+
+for w in "${what[@]}"; do
+  case "$w" in
+    cuda)
+      for d in /usr/local/cuda /usr/local/cuda-* /opt/cuda; do [ -e "$d" ] && cover_dir "$(readlink -f "$d")"; done
+      IFS=: read -r -a path_dirs <<< "$PATH"
+      for d in "${path_dirs[@]}"; do
+        if [ -e "$d/nvcc" ]; then mount --bind "$scratch/not-a-program" "$d/nvcc" && echo "hide: covered $d/nvcc" >&2; fi
+      done
+      unset CUDACXX CUDAToolkit_ROOT CUDA_PATH CUDA_HOME
+      ;;
+    tensorrt)
+      for d in /usr/local/tensorrt /opt/tensorrt; do cover_dir "$d"; done
+      for d in /usr/include /usr/include/*-linux-gnu; do
+        if ls "$d"/NvInfer*.h "$d"/NvOnnxParser*.h >/dev/null 2>&1; then
+          copy="$scratch/copy$(echo "$d" | tr / _)"
+          cp -as "$d" "$copy"  # a tree of symlinks: cheap
+          rm -f "$copy"/NvInfer*.h "$copy"/NvOnnxParser*.h
+          mount --bind "$copy" "$d" && echo "hide: TensorRT headers in $d" >&2
+        fi
+      done
+      unset TENSORRT_ROOT
+      ;;
+    *) echo "hide: unknown part '$w' (cuda, tensorrt)" >&2; exit 2 ;;
+  esac
+done
+"$@"
