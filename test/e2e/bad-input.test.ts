@@ -218,8 +218,8 @@ describe('detect() / detectBatch(): bad images, boxes and batches', () => {
       code: 'ERR_OUT_OF_RANGE',
       message: 'Expected a box that overlaps the 64x48 image for `box` but received [-100, -100, 50, 50]',
     });
-    expect(await failure(lm.detect(good, { box: [0, 0, 0, 10] }))).toEqual({ name: 'RangeError', code: 'ERR_OUT_OF_RANGE', message: 'Expected a box width > 0 for `box[2]` but received 0' });
-    expect(await failure(lm.detect(good, { box: [0, 0, 10, -3] }))).toEqual({ name: 'RangeError', code: 'ERR_OUT_OF_RANGE', message: 'Expected a box height > 0 for `box[3]` but received -3' });
+    expect(await failure(lm.detect(good, { box: [0, 0, 0, 10] }))).toEqual({ name: 'RangeError', code: 'ERR_OUT_OF_RANGE', message: 'Expected a box width > 0 and <= 1e7 pixels for `box` but received 0' });
+    expect(await failure(lm.detect(good, { box: [0, 0, 10, -3] }))).toEqual({ name: 'RangeError', code: 'ERR_OUT_OF_RANGE', message: 'Expected a box height > 0 and <= 1e7 pixels for `box` but received -3' });
     expect(await failure(lm.detect(good, { box: [0, 0, 10] as never }))).toEqual({ name: 'TypeError', code: 'ERR_INVALID_ARG_TYPE', message: 'Expected an array [x, y, w, h] of 4 numbers for `box` but received array of length 3' });
   });
 
@@ -227,7 +227,7 @@ describe('detect() / detectBatch(): bad images, boxes and batches', () => {
     expect(await failure(lm.detectBatch([good, good, good, good]))).toEqual({
       name: 'RangeError',
       code: 'ERR_OUT_OF_RANGE',
-      message: 'Expected at most 3 items (maxBatch) for `inputs` but received array of length 4',
+      message: 'Expected at most 3 images (maxBatch is 3) for `items` but received array of length 4',
     });
     expect(await failure(lm.detectBatch([good, { input: { ...good, format: 'rgbx' as never } }]))).toEqual({
       name: 'TypeError',
