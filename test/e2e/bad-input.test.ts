@@ -232,12 +232,12 @@ describe('detect() / detectBatch(): bad images, boxes and batches', () => {
     expect(await failure(lm.detectBatch([good, { input: { ...good, format: 'rgbx' as never } }]))).toEqual({
       name: 'TypeError',
       code: 'ERR_INVALID_ARG_VALUE',
-      message: 'Expected "rgb", "bgr", "rgba", "bgra" or "gray" for `inputs[1].input.format` but received "rgbx"',
+      message: 'Expected "rgb", "bgr", "rgba", "bgra" or "gray" for `items[1].input.format` but received "rgbx"',
     });
     expect(await failure(lm.detectBatch([good, { input: good, box: [100, 100, 5, 5] }]))).toEqual({
       name: 'RangeError',
       code: 'ERR_OUT_OF_RANGE',
-      message: 'Expected a box that overlaps the 40x30 image for `inputs[1].box` but received [100, 100, 5, 5]',
+      message: 'Expected a box that overlaps the 40x30 image for `items[1].box` but received [100, 100, 5, 5]',
     });
     expect(await failure(lm.detectBatch([good, 42 as never]))).toMatchObject({ name: 'TypeError', code: 'ERR_INVALID_ARG_TYPE' });
     expect(await failure(lm.detectBatch('x' as never))).toEqual({ name: 'TypeError', code: 'ERR_INVALID_ARG_TYPE', message: 'Expected an array of images or {input, box} items for `inputs` but received "x"' });
