@@ -240,7 +240,7 @@ describe('detect() / detectBatch(): bad images, boxes and batches', () => {
       message: 'Expected a box that overlaps the 40x30 image for `items[1].box` but received [100, 100, 5, 5]',
     });
     expect(await failure(lm.detectBatch([good, 42 as never]))).toMatchObject({ name: 'TypeError', code: 'ERR_INVALID_ARG_TYPE' });
-    expect(await failure(lm.detectBatch('x' as never))).toEqual({ name: 'TypeError', code: 'ERR_INVALID_ARG_TYPE', message: 'Expected an array of images or {input, box} items for `inputs` but received "x"' });
+    expect(await failure(lm.detectBatch('x' as never))).toEqual({ name: 'TypeError', code: 'ERR_INVALID_ARG_TYPE', message: 'Expected an array of images or {input, box} items for `items` but received "x"' });
     expect(await lm.detectBatch([])).toEqual([]);
   });
 
