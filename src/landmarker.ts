@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { selectBackend } from './backends/select';
 import { track as trackFrames, type TrackOptions, type TrackResult } from './capture/track';
 import type { CaptureSourceSpec } from './capture/ffmpeg-args';
-import type { FfmpegSource } from './capture/ffmpeg-source';
+import { FfmpegSource } from './capture/ffmpeg-source';
 import type { LandmarkPipeline, PipelineOutput } from './backends/pipeline';
 import { ORT_VERSION } from './backends/onnxruntime';
 import { loadContract } from './contract/load';
@@ -95,6 +95,8 @@ function batchEntry(item: unknown, i: number): { input: unknown; box: unknown; n
 export class TrtLandmarker implements AsyncDisposable {
   readonly info: LandmarkerInfo;
   private readonly gate = new DisposeGate('This TrtLandmarker has been disposed');
+  /** Captures started by track() and not yet finished; dispose() stops them. */
+  private readonly captures = new Set<FfmpegSource>();
 
   private constructor(
     private readonly pipeline: LandmarkPipeline,
@@ -224,7 +226,12 @@ export class TrtLandmarker implements AsyncDisposable {
 
   /** Idempotent. New calls reject with ERR_DISPOSED; calls in flight finish (or reject with ERR_DISPOSED) first. */
   dispose(): Promise<void> {
-    return this.gate.close(() => this.pipeline.dispose());
+    // Stopping a capture ends its iterator's wait for a frame; a detect() it has in flight still settles first.
+    const stopping = Promise.all([...this.captures].map((c) => c.stop()));
+    return this.gate.close(async () => {
+      await stopping;
+      await this.pipeline.dispose();
+    });
   }
 
   /**
@@ -233,7 +240,19 @@ export class TrtLandmarker implements AsyncDisposable {
    */
   track(source: CaptureSourceSpec | FfmpegSource, options?: TrackOptions): AsyncGenerator<TrackResult, void, undefined> {
     this.gate.assertOpen();
-    return trackFrames(this, source, options);
+    const src = source instanceof FfmpegSource ? source : new FfmpegSource(source);
+    const frames = trackFrames(this, src, options);
+    // dispose() stops this capture even if the caller abandons the iterator without return(): otherwise ffmpeg and
+    // the reader thread would keep the process alive.
+    this.captures.add(src);
+    const captures = this.captures;
+    return (async function* owned() {
+      try {
+        yield* frames;
+      } finally {
+        captures.delete(src);
+      }
+    })();
   }
 
   [Symbol.asyncDispose](): Promise<void> {
