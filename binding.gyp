@@ -16,6 +16,7 @@
         "native/addon/napi_util.cc",
         "native/addon/preprocess_binding.cc",
         "native/addon/decode_binding.cc",
+        "native/addon/file_lock_binding.cc",
         "native/addon/gpu_absent.cc"
       ],
       "include_dirs": [

@@ -8,5 +8,6 @@ namespace trtl {
 void RegisterBuildInfo(Napi::Env env, Napi::Object exports);
 void RegisterPreprocess(Napi::Env env, Napi::Object exports);
 void RegisterDecode(Napi::Env env, Napi::Object exports);
+void RegisterFileLock(Napi::Env env, Napi::Object exports);
 
 }  // namespace trtl

@@ -53,6 +53,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   RegisterBuildInfo(env, exports);
   RegisterPreprocess(env, exports);
   RegisterDecode(env, exports);
+  RegisterFileLock(env, exports);
   RegisterGpu(env, exports);
   return exports;
 }
