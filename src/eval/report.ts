@@ -48,8 +48,10 @@ export interface RunReport {
   protocol: { crop: string; cropDescription: string; norm: NormKind; batch: number };
   scoredPoints: number;
   pointCountNote?: string;
-  counts: { evaluated: number; excluded: number };
+  counts: { evaluated: number; excluded: number; failed: number };
   excluded: Exclusion[];
+  /** Samples whose image could not be read or decoded, or whose ground truth lies outside the image (also in excluded). */
+  failed: Exclusion[];
   metrics: Record<string, GroupMetrics>;
   perLandmarkNmePct: number[];
   timing: { seconds: number; imagesPerSecond: number; /** Per image, batch stages amortised over the batch. */
@@ -116,8 +118,9 @@ export function buildRunReport(meta: RunMeta, norm: NormKind, run: EvaluationRun
     protocol: { crop: meta.cropLabel, cropDescription: meta.crop, norm, batch: run.batch },
     scoredPoints: run.scoredPoints,
     pointCountNote: run.pointCountNote,
-    counts: { evaluated: n, excluded: run.excluded.length },
+    counts: { evaluated: n, excluded: run.excluded.length, failed: run.failed.length },
     excluded: run.excluded,
+    failed: run.failed,
     metrics: summarize(run.samples),
     perLandmarkNmePct: perLandmarkPct(run.samples, run.scoredPoints).map(r4),
     timing: { seconds: r4(run.seconds), imagesPerSecond: r2(n / run.seconds), meanStageMs: stage },
