@@ -11,6 +11,7 @@ import sharp from 'sharp';
 import { probeTensorRt } from '../../src/backends/tensorrt';
 import { TrtLandmarker } from '../../src/landmarker';
 import { pipnetContract, regressionContract, tinyPipnet, tinyRegression, model, node, valueInfo } from '../unit/helpers/onnx-builder';
+import { failure } from '../unit/helpers/failure';
 
 const dir = mkdtempSync(join(tmpdir(), 'bad-input-'));
 const file = (name: string, bytes: Buffer | string) => {
@@ -20,15 +21,6 @@ const file = (name: string, bytes: Buffer | string) => {
 };
 const meta = (c: unknown) => ({ trt_landmarker: JSON.stringify(c) });
 
-/** Resolves to {name, code, message} of the error `p` rejects with (fails if it resolves). */
-async function failure(p: Promise<unknown>): Promise<{ name: string; code?: string; message: string }> {
-  try {
-    await p;
-  } catch (e) {
-    return { name: (e as Error).constructor.name, code: (e as { code?: string }).code, message: (e as Error).message };
-  }
-  throw new Error('expected a rejection');
-}
 
 function pngClaiming(w: number, h: number): Buffer {
   const table = Array.from({ length: 256 }, (_, n) => {

@@ -57,6 +57,16 @@ async function regressionLandmarker(): Promise<TrtLandmarker> {
 
 const FRAME = { data: new Uint8Array(40 * 30 * 3).fill(77), width: 40, height: 30, format: 'rgb' as const };
 
+/** A landmarker for `model` (and `config`), one detect() with a box, dispose: what a one-shot caller does. */
+async function createDetectDispose(model: string, config?: unknown): Promise<unknown> {
+  const l = await TrtLandmarker.create({ model, backend: 'onnxruntime', ...(config === undefined ? {} : { config: config as never }) });
+  try {
+    return await l.detect(FRAME, { box: [5, 5, 20, 15] });
+  } finally {
+    await l.dispose();
+  }
+}
+
 type Runner = (r: Rand, i: number) => Promise<number>; // returns the number of inputs it consumed
 
 async function runners(): Promise<Record<string, { run: Runner; close?: () => Promise<void> }>> {
@@ -114,14 +124,7 @@ async function runners(): Promise<Record<string, { run: Runner; close?: () => Pr
         current = `contract ${JSON.stringify(c).slice(0, 200)}`;
         const model = c.architecture === 'pipnet' ? join(dir, 'pip.onnx') : join(dir, 'regc.onnx');
         writeFileSync(model, c.architecture === 'pipnet' ? bases[1]! : tinyRegression());
-        const [o, d] = await outcome(async () => {
-          const l = await TrtLandmarker.create({ model, backend: 'onnxruntime', config: c as never });
-          try {
-            return await l.detect(FRAME, { box: [5, 5, 20, 15] });
-          } finally {
-            await l.dispose();
-          }
-        });
+        const [o, d] = await outcome(() => createDetectDispose(model, c));
         record(i, o, d);
         return 1;
       },
@@ -133,14 +136,7 @@ async function runners(): Promise<Record<string, { run: Runner; close?: () => Pr
         const model = join(dir, `m${i % 4}.onnx`);
         writeFileSync(model, bytes);
         current = `onnx ${bytes.length} bytes`;
-        const [o, d] = await outcome(async () => {
-          const l = await TrtLandmarker.create({ model, backend: 'onnxruntime' });
-          try {
-            return await l.detect(FRAME);
-          } finally {
-            await l.dispose();
-          }
-        });
+        const [o, d] = await outcome(() => createDetectDispose(model));
         record(i, o, d);
         return 1;
       },

@@ -7,19 +7,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { TrtLandmarker } from '../../src/landmarker';
 import { pipnetContract, regressionContract, tinyPipnet, tinyRegression, writeModel } from '../unit/helpers/onnx-builder';
+import { failure } from '../unit/helpers/failure';
 
 const dir = mkdtempSync(join(tmpdir(), 'finite-'));
 const meta = (c: unknown) => ({ trt_landmarker: JSON.stringify(c) });
 const frame = { data: new Uint8Array(64 * 48 * 3).fill(90), width: 64, height: 48, format: 'rgb' as const };
 
-async function failure(p: Promise<unknown>): Promise<{ name: string; code?: string; message: string }> {
-  try {
-    await p;
-  } catch (e) {
-    return { name: (e as Error).constructor.name, code: (e as { code?: string }).code, message: (e as Error).message };
-  }
-  throw new Error('expected a rejection');
-}
 
 describe('huge boxes', () => {
   let lm: TrtLandmarker;
@@ -47,30 +40,18 @@ describe('huge boxes', () => {
 });
 
 describe('a model that outputs NaN', () => {
-  test('regression: the call fails naming the output', async () => {
-    const m = writeModel(join(dir, 'nan-reg.onnx'), tinyRegression({ bias: new Float32Array(136).fill(NaN), metadata: meta(regressionContract(32)) }));
+  test.each([
+    ['regression: the call fails naming the output', 'nan-reg.onnx', () => tinyRegression({ bias: new Float32Array(136).fill(NaN), metadata: meta(regressionContract(32)) }), 'landmarks', 1],
+    ['PIPNet: the call fails naming the head', 'nan-pip.onnx', () => tinyPipnet({ nanHeads: ['nb_y'], metadata: meta(pipnetContract(64)) }), 'nb_y', 2],
+  ])('%s', async (_label, file, bytes, output, images) => {
+    const m = writeModel(join(dir, file), bytes());
     const lm = await TrtLandmarker.create({ model: m, backend: 'onnxruntime' });
     try {
-      const f = await failure(lm.detect(frame));
+      const f = await failure(images === 1 ? lm.detect(frame) : lm.detectBatch([frame, frame]));
       expect(f).toEqual({
         name: 'LandmarkerError',
         code: 'ERR_INFERENCE',
-        message: `Output "landmarks" of ${m} is not finite (NaN at value 0 of image 0): the model produced no usable landmarks`,
-      });
-    } finally {
-      await lm.dispose();
-    }
-  });
-
-  test('PIPNet: the call fails naming the head', async () => {
-    const m = writeModel(join(dir, 'nan-pip.onnx'), tinyPipnet({ nanHeads: ['nb_y'], metadata: meta(pipnetContract(64)) }));
-    const lm = await TrtLandmarker.create({ model: m, backend: 'onnxruntime' });
-    try {
-      const f = await failure(lm.detectBatch([frame, frame]));
-      expect(f).toEqual({
-        name: 'LandmarkerError',
-        code: 'ERR_INFERENCE',
-        message: `Output "nb_y" of ${m} is not finite (NaN at value 0 of image 0): the model produced no usable landmarks`,
+        message: `Output "${output}" of ${m} is not finite (NaN at value 0 of image 0): the model produced no usable landmarks`,
       });
     } finally {
       await lm.dispose();

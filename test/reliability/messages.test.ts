@@ -7,18 +7,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { TrtLandmarker } from '../../src/landmarker';
 import { regressionContract, tinyRegression, writeModel } from '../unit/helpers/onnx-builder';
+import { failure } from '../unit/helpers/failure';
 
 const dir = mkdtempSync(join(tmpdir(), 'messages-'));
 const frame = () => ({ data: new Uint8Array(40 * 30 * 3).fill(50), width: 40, height: 30, format: 'rgb' as const });
 
-async function failure(p: Promise<unknown>): Promise<{ name: string; code?: string; message: string }> {
-  try {
-    await p;
-  } catch (e) {
-    return { name: (e as Error).constructor.name, code: (e as { code?: string }).code, message: (e as Error).message };
-  }
-  throw new Error('expected a rejection');
-}
 
 let lm: TrtLandmarker;
 beforeAll(async () => {
