@@ -57,6 +57,15 @@ async function regressionLandmarker(): Promise<TrtLandmarker> {
 
 const FRAME = { data: new Uint8Array(40 * 30 * 3).fill(77), width: 40, height: 30, format: 'rgb' as const };
 
+/** JSON for the hang report; non-finite numbers spelled out, anything unserialisable described. */
+function safeJson(v: unknown): string {
+  try {
+    return JSON.stringify(v, (_k, x: unknown) => (typeof x === 'number' && !Number.isFinite(x) ? String(x) : x)) ?? String(v);
+  } catch (e) {
+    return `(unserialisable: ${(e as Error).message})`;
+  }
+}
+
 /** A landmarker for `model` (and `config`), one detect() with a box, dispose: what a one-shot caller does. */
 async function createDetectDispose(model: string, config?: unknown): Promise<unknown> {
   const l = await TrtLandmarker.create({ model, backend: 'onnxruntime', ...(config === undefined ? {} : { config: config as never }) });
@@ -111,7 +120,7 @@ async function runners(): Promise<Record<string, { run: Runner; close?: () => Pr
       close,
       run: async (r, i) => {
         const b = box(r);
-        current = `box ${JSON.stringify(b, (_k, v) => (typeof v === 'number' && !Number.isFinite(v) ? String(v) : v))}`;
+        current = `box ${safeJson(b)}`;
         const [o, d] = await outcome(() => (r() < 0.5 ? lm.detect(FRAME, { box: b as never }) : lm.detectBatch([FRAME, { input: FRAME, box: b as never }])));
         record(i, o, d);
         return 1;
@@ -121,7 +130,7 @@ async function runners(): Promise<Record<string, { run: Runner; close?: () => Pr
       close,
       run: async (r, i) => {
         const c = contract(r);
-        current = `contract ${JSON.stringify(c).slice(0, 200)}`;
+        current = `contract ${safeJson(c).slice(0, 200)}`;
         const model = c.architecture === 'pipnet' ? join(dir, 'pip.onnx') : join(dir, 'regc.onnx');
         writeFileSync(model, c.architecture === 'pipnet' ? bases[1]! : tinyRegression());
         const [o, d] = await outcome(() => createDetectDispose(model, c));

@@ -101,11 +101,15 @@ export function rawFrame(r: Rand): FrameCase {
   return { frame: { data, width: w, height: h, format }, after, kind: backing };
 }
 
-const ODD_VALUES: unknown[] = [
-  NaN, Infinity, -Infinity, -1, 0, 1e308, -1e308, 1e-320, 1e300, 2 ** 53, '', 'x', '1', null, undefined, true, [], {},
+/** Odd values, made fresh on every call: a shared object would be mutated by later mutations (and become cyclic). */
+const ODD_VALUES: Array<() => unknown> = [
+  () => NaN, () => Infinity, () => -Infinity, () => -1, () => 0, () => 1e308, () => -1e308, () => 1e-320, () => 1e300,
+  () => 2 ** 53, () => '', () => 'x', () => '1', () => null, () => undefined, () => true, () => [], () => ({}),
   // eslint-disable-next-line no-sparse-arrays
-  [1, , 1], [1, 2], [1, 2, 3, 4], { constructor: { name: { toString: 1 } } }, { toString: 1 }, Object.create(null),
+  () => [1, , 1], () => [1, 2], () => [1, 2, 3, 4], () => ({ constructor: { name: { toString: 1 } } }), () => ({ toString: 1 }),
+  () => Object.create(null),
 ];
+const odd = (r: Rand) => pick(r, ODD_VALUES)();
 
 /** Every path (array of keys) to a leaf or object in `o`. */
 function paths(o: unknown, prefix: Array<string | number> = []): Array<Array<string | number>> {
@@ -129,17 +133,17 @@ export function contract(r: Rand): Record<string, unknown> {
     else if (op < 0.15) parent[`extra${k}`] = 1;
     else if (op < 0.25 && typeof parent[last] === 'number') parent[last] = (parent[last] as number) * pick(r, [1e6, -1, 1e-9, 1e300]);
     else if (op < 0.3 && last === 'meanFace') parent[last] = gridMeanFace(int(r, 1, 80));
-    else parent[last] = pick(r, ODD_VALUES);
+    else parent[last] = odd(r);
   }
   return c;
 }
 
 /** Face boxes: sensible, extreme, non-finite, mistyped, wrong length. */
 export function box(r: Rand): unknown {
-  const v = () => (r() < 0.7 ? (r() - 0.3) * 200 : pick(r, [...ODD_VALUES.slice(0, 10), 1e7, 1e7 + 1, 3e38, 5e-324]));
+  const v = () => (r() < 0.7 ? (r() - 0.3) * 200 : r() < 0.7 ? ODD_VALUES[int(r, 0, 9)]!() : pick(r, [1e7, 1e7 + 1, 3e38, 5e-324]));
   const shape = r();
   if (shape < 0.8) return [v(), v(), v(), v()];
   if (shape < 0.85) return new Float64Array([v(), v(), v(), v()].map(Number));
   if (shape < 0.9) return Array.from({ length: int(r, 0, 6) }, v);
-  return pick(r, ODD_VALUES);
+  return odd(r);
 }
