@@ -51,9 +51,25 @@ export function describe(value: unknown): string {
   if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint') return String(value);
   if (Array.isArray(value)) return `array of length ${value.length}`;
   if (Buffer.isBuffer(value)) return `Buffer of length ${value.length}`;
-  if (ArrayBuffer.isView(value)) return `${value.constructor.name} of length ${(value as unknown as ArrayLike<unknown>).length}`;
+  if (ArrayBuffer.isView(value)) return `${Object.prototype.toString.call(value).slice(8, -1)} of length ${(value as unknown as ArrayLike<unknown>).length}`;
   if (typeof value === 'function') return 'function';
-  return `object ${value.constructor?.name ?? 'Object'}`;
+  return describeObject(value);
+}
+
+/**
+ * "object Date", "object Object": the name of the prototype's constructor. Reads the prototype's constructor, never an own
+ * field: an object such as {"constructor": {"name": {"toString": 1}}} parsed from JSON must not make the message
+ * builder throw.
+ */
+function describeObject(value: unknown): string {
+  try {
+    const proto: unknown = Object.getPrototypeOf(value);
+    const ctor = proto && Object.prototype.hasOwnProperty.call(proto, 'constructor') ? (proto as { constructor: unknown }).constructor : undefined;
+    const name = typeof ctor === 'function' ? (ctor as { name?: unknown }).name : undefined;
+    return `object ${typeof name === 'string' && name !== '' ? name : 'Object'}`;
+  } catch {
+    return 'object Object'; // a Proxy whose traps throw
+  }
 }
 
 export function invalidType(name: string, expected: string, received: unknown): CodedTypeError {

@@ -7,22 +7,23 @@ import { join } from 'node:path';
 import { selectBackend } from './backends/select';
 import { track as trackFrames, type TrackOptions, type TrackResult } from './capture/track';
 import type { CaptureSourceSpec } from './capture/ffmpeg-args';
-import type { FfmpegSource } from './capture/ffmpeg-source';
+import { FfmpegSource } from './capture/ffmpeg-source';
 import { trackFaces as trackFaceFrames, type FaceTrackOptions, type FaceTrackResult } from './capture/track-faces';
-import type { LandmarkPipeline } from './backends/pipeline';
+import type { LandmarkPipeline, PipelineOutput } from './backends/pipeline';
 import { ORT_VERSION } from './backends/onnxruntime';
 import { loadContract } from './contract/load';
 import type { ModelContract } from './contract/types';
 import { invalidType, invalidValue, LandmarkerError, outOfRange } from './errors';
 import { computeCrop } from './input/crop';
 import { checkInput, decodeInput } from './input/decode';
-import { checkBoxShape, isRawFrameLike, validateBox } from './input/validate';
+import { checkBoxShape, isRawFrameLike, NATIVE_CHANNELS, validateBox } from './input/validate';
 import { loadAddon } from './native/loader';
 import { DetectorSlot } from './detector/slot';
 import { landmarkBox, validateFaceOptions } from './detector/faces';
 import { openPhoto, pointsToPhoto, toScaled } from './detector/photo';
 import { defaultDetectorFiles, defaultLandmarkFiles } from './models/defaults';
 import { DisposeGate } from './util/dispose-gate';
+import { findNonFinite } from './util/finite';
 import type { NativeCrop, NativeFrame } from './native/addon';
 import type { Backend, BatchItem, Box, CreateOptions, DetectFacesOptions, DetectOptions, DetectorOption, Face, ImageInput, LandmarkerInfo, LandmarkResult, Precision, RuntimeInfo } from './types';
 
@@ -114,14 +115,16 @@ export function validateOptions(options: unknown = {}): ValidOptions {
 function batchEntry(item: unknown, i: number): { input: unknown; box: unknown; name: string; boxName: string } {
   if (typeof item === 'object' && item !== null && !Buffer.isBuffer(item) && !isRawFrameLike(item) && 'input' in item) {
     const b = item as Partial<BatchItem>;
-    return { input: b.input, box: b.box, name: `inputs[${i}].input`, boxName: `inputs[${i}].box` };
+    return { input: b.input, box: b.box, name: `items[${i}].input`, boxName: `items[${i}].box` };
   }
-  return { input: item, box: undefined, name: `inputs[${i}]`, boxName: `inputs[${i}].box` };
+  return { input: item, box: undefined, name: `items[${i}]`, boxName: `items[${i}].box` };
 }
 
 export class TrtLandmarker implements AsyncDisposable {
   readonly info: LandmarkerInfo;
   private readonly gate = new DisposeGate('This TrtLandmarker has been disposed');
+  /** Captures started by track() and not yet finished; dispose() stops them. */
+  private readonly captures = new Set<FfmpegSource>();
 
   private constructor(
     private readonly pipeline: LandmarkPipeline,
@@ -200,10 +203,9 @@ export class TrtLandmarker implements AsyncDisposable {
   /** One batched inference for up to info.maxBatch images (each an ImageInput or {input, box}). */
   detectBatch(inputs: Array<ImageInput | BatchItem>): Promise<LandmarkResult[]> {
     return this.gate.run(async () => {
-      if (!Array.isArray(inputs)) throw invalidType('inputs', 'an array of images or {input, box} items', inputs);
-      if (inputs.length > this.info.maxBatch) {
-        throw outOfRange('inputs', `at most ${this.info.maxBatch} items (maxBatch)`, inputs);
-      }
+      if (!Array.isArray(inputs)) throw invalidType('items', 'an array of images or {input, box} items', inputs);
+      const max = this.info.maxBatch;
+      if (inputs.length > max) throw outOfRange('items', `at most ${max} image${max === 1 ? '' : 's'} (maxBatch is ${max})`, inputs);
       if (inputs.length === 0) return [];
       const entries = inputs.map(batchEntry);
       for (const e of entries) {
@@ -262,7 +264,23 @@ export class TrtLandmarker implements AsyncDisposable {
       frames.push(f);
       crops.push(computeCrop(box as Box | undefined, this.contract.crop, f.width, f.height));
     });
-    const out = await this.runFrames(frames, crops);
+    // A raw frame's buffer detached or resized by the caller after it was validated (while the call waited for
+    // decoding or for the backend's queue): said in the caller's words rather than the addon's.
+    const checkFrames = () =>
+      frames.forEach((f, i) => {
+        const bytes = f.width * f.height * NATIVE_CHANNELS[f.format];
+        if (f.data.length !== bytes) {
+          throw outOfRange(`${entries[i]!.name}.data`, `the ${bytes} bytes it had when the call was made (its buffer was detached or resized before the call started)`, f.data);
+        }
+      });
+    checkFrames();
+    let out: Awaited<ReturnType<TrtLandmarker['runFrames']>>;
+    try {
+      out = await this.runFrames(frames, crops);
+    } catch (err) {
+      checkFrames();
+      throw err;
+    }
     const total = performance.now() - t0;
     return out.map((r, i) => ({ ...r, timings: { decode: decoded[i].decodeMs, ...r.timings, total } }));
   }
@@ -275,6 +293,7 @@ export class TrtLandmarker implements AsyncDisposable {
       const fs = frames.slice(s, s + this.info.maxBatch);
       const cs = crops.slice(s, s + this.info.maxBatch);
       const out = await this.pipeline.run(fs, cs);
+      this.checkFinite(out);
       results.push(...fs.map((f, i) => ({
         points: out.points.slice(i * L * 2, (i + 1) * L * 2),
         ...(out.scores ? { scores: out.scores.slice(i * L, (i + 1) * L) } : {}),
@@ -288,9 +307,26 @@ export class TrtLandmarker implements AsyncDisposable {
     return results;
   }
 
+  /** Results are finite or the call fails: the backend checks its model outputs; this catches what is left. */
+  private checkFinite(out: PipelineOutput): void {
+    const L = this.contract.landmarks;
+    const bad = findNonFinite(out.points, 2 * L) ?? (out.scores ? findNonFinite(out.scores, L) : undefined);
+    if (bad) {
+      const outputs = this.contract.pipnet ? Object.values(this.contract.pipnet.outputs) : [this.contract.regression!.output];
+      throw new LandmarkerError(
+        'ERR_INFERENCE',
+        `The ${this.info.backend} run of ${this.info.model} gave a non-finite result (${bad.value} at value ${bad.index} of image ${bad.image}): ` +
+          `one of the model's outputs (${outputs.map((n) => `"${n}"`).join(', ')}) is not finite`,
+      );
+    }
+  }
+
   /** Idempotent. New calls reject with ERR_DISPOSED; calls in flight finish (or reject with ERR_DISPOSED) first. */
   dispose(): Promise<void> {
+    // Stopping a capture ends its iterator's wait for a frame; a detect() it has in flight still settles first.
+    const stopping = Promise.all([...this.captures].map((c) => c.stop()));
     return this.gate.close(async () => {
+      await stopping;
       await Promise.all([this.pipeline.dispose(), this.detector?.dispose()]);
     });
   }
@@ -301,7 +337,19 @@ export class TrtLandmarker implements AsyncDisposable {
    */
   track(source: CaptureSourceSpec | FfmpegSource, options?: TrackOptions): AsyncGenerator<TrackResult, void, undefined> {
     this.gate.assertOpen();
-    return trackFrames(this, source, options);
+    const src = source instanceof FfmpegSource ? source : new FfmpegSource(source);
+    const frames = trackFrames(this, src, options);
+    // dispose() stops this capture even if the caller abandons the iterator without return(): otherwise ffmpeg and
+    // the reader thread would keep the process alive.
+    this.captures.add(src);
+    const captures = this.captures;
+    return (async function* owned() {
+      try {
+        yield* frames;
+      } finally {
+        captures.delete(src);
+      }
+    })();
   }
 
   /**

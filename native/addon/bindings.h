@@ -9,5 +9,6 @@ void RegisterBuildInfo(Napi::Env env, Napi::Object exports);
 void RegisterPreprocess(Napi::Env env, Napi::Object exports);
 void RegisterDecode(Napi::Env env, Napi::Object exports);
 void RegisterDetector(Napi::Env env, Napi::Object exports);
+void RegisterFileLock(Napi::Env env, Napi::Object exports);
 
 }  // namespace trtl

@@ -54,6 +54,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   RegisterPreprocess(env, exports);
   RegisterDecode(env, exports);
   RegisterDetector(env, exports);
+  RegisterFileLock(env, exports);
   RegisterGpu(env, exports);
   return exports;
 }

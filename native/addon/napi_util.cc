@@ -1,6 +1,7 @@
 #include "napi_util.h"
 
 #include <cmath>
+#include <cstring>
 #include <limits>
 
 #include "../core/check.h"
@@ -162,7 +163,7 @@ ArrayView<int32_t> Int32Arg(const Napi::Value& v, const std::string& name) {
   return TypedArg<int32_t>(v, name, napi_int32_array, napi_int32_array, "an Int32Array");
 }
 
-FrameView FrameArg(const Napi::Value& v, const std::string& name, std::vector<Napi::ObjectReference>* keep) {
+FrameView FrameArg(const Napi::Value& v, const std::string& name, OwnedPixels* owned) {
   Napi::Object f = ObjectArg(v, name);
   Napi::Value data = f.Get("data");
   ArrayView<uint8_t> bytes = Uint8Arg(data, name + ".data");
@@ -174,7 +175,13 @@ FrameView FrameArg(const Napi::Value& v, const std::string& name, std::vector<Na
   view.format = static_cast<FrameFormat>(IntArg(f.Get("format"), name + ".format", INT32_MIN, INT32_MAX));
   ValidateFrame(view, name.c_str());
   view.size = static_cast<size_t>(view.width) * view.height * Channels(view.format);
-  if (keep != nullptr) keep->push_back(Napi::Persistent(data.As<Napi::Object>()));
+  if (owned != nullptr) {
+    // Uninitialised on purpose (every byte is overwritten); std::bad_alloc becomes ERR_OUT_OF_RANGE in Guard.
+    std::unique_ptr<uint8_t[]> copy(new uint8_t[view.size]);
+    std::memcpy(copy.get(), view.data, view.size);
+    view.data = copy.get();
+    owned->push_back(std::move(copy));
+  }
   return view;
 }
 

@@ -8,6 +8,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -69,10 +70,17 @@ ArrayView<uint8_t> Uint8Arg(const Napi::Value& v, const std::string& name);
 ArrayView<float> Float32Arg(const Napi::Value& v, const std::string& name);
 ArrayView<int32_t> Int32Arg(const Napi::Value& v, const std::string& name);
 
+// Pixels copied out of JS memory for a job that reads them on another thread. Holding a reference to the
+// Uint8Array is not enough: the caller can detach its ArrayBuffer (transfer, structuredClone) or shrink a
+// resizable one while the job runs, and the pool thread would read freed or decommitted pages. Each entry is one
+// frame's bytes; moving the vector never moves them.
+using OwnedPixels = std::vector<std::unique_ptr<uint8_t[]>>;
+
 // A frame {data: Uint8Array, width, height, format}, checked by the core's ValidateFrame; `size` is set to
-// the bytes the frame occupies (width x height x channels). When `keep` is given, the Uint8Array is
-// referenced there so that GC cannot free its memory while a worker thread reads it.
-FrameView FrameArg(const Napi::Value& v, const std::string& name, std::vector<Napi::ObjectReference>* keep);
+// the bytes the frame occupies (width x height x channels). When `owned` is given, the pixels are copied into a
+// new entry there and the view points at that copy (for asynchronous work); otherwise the view borrows the JS
+// memory, which is only valid until JS runs again (synchronous calls).
+FrameView FrameArg(const Napi::Value& v, const std::string& name, OwnedPixels* owned);
 
 Crop CropArg(const Napi::Value& v, const std::string& name);
 std::vector<Crop> CropsArg(const Napi::Value& v, const std::string& name);

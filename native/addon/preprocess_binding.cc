@@ -19,13 +19,13 @@ struct PreprocessArgs {
   PreprocessParams params;
 };
 
-// Reads (frames, crops, params). When `keep` is given, each frame's Uint8Array is referenced there so that GC
-// cannot free its memory while a worker thread reads it.
-PreprocessArgs ReadArgs(const Napi::CallbackInfo& info, std::vector<Napi::ObjectReference>* keep) {
+// Reads (frames, crops, params). When `owned` is given, each frame's pixels are copied there (FrameArg) so that
+// the worker thread never reads JS memory the caller can detach or shrink.
+PreprocessArgs ReadArgs(const Napi::CallbackInfo& info, OwnedPixels* owned) {
   PreprocessArgs a;
   Napi::Array frames = ArrayArg(info[0], "frames");
   for (uint32_t i = 0; i < frames.Length(); ++i) {
-    a.frames.push_back(FrameArg(frames.Get(i), "frames[" + std::to_string(i) + "]", keep));
+    a.frames.push_back(FrameArg(frames.Get(i), "frames[" + std::to_string(i) + "]", owned));
   }
   a.crops = CropsArg(info[1], "crops");
   Napi::Object p = ObjectArg(info[2], "params");
@@ -47,11 +47,11 @@ PreprocessArgs ReadArgs(const Napi::CallbackInfo& info, std::vector<Napi::Object
 
 class PreprocessWorker : public Napi::AsyncWorker {
  public:
-  PreprocessWorker(Napi::Env env, PreprocessArgs args, std::vector<Napi::ObjectReference> keep,
+  PreprocessWorker(Napi::Env env, PreprocessArgs args, OwnedPixels pixels,
                    Napi::Float32Array out, Napi::Promise::Deferred deferred)
       : Napi::AsyncWorker(env, "trtl.preprocess"),
         args_(std::move(args)),
-        keep_(std::move(keep)),
+        pixels_(std::move(pixels)),
         out_data_(out.Data()),
         out_size_(out.ElementLength()),
         out_(Napi::Persistent(out.As<Napi::Object>())),
@@ -77,7 +77,7 @@ class PreprocessWorker : public Napi::AsyncWorker {
 
  private:
   PreprocessArgs args_;
-  std::vector<Napi::ObjectReference> keep_;  // released on the JS thread when the worker is deleted
+  OwnedPixels pixels_;  // the frames' bytes args_.frames point at
   float* out_data_;
   size_t out_size_;
   Napi::ObjectReference out_;
@@ -96,10 +96,10 @@ Napi::Value PreprocessAsync(const Napi::CallbackInfo& info) {
   auto deferred = Napi::Promise::Deferred::New(env);
   Napi::Promise promise = deferred.Promise();
   try {
-    std::vector<Napi::ObjectReference> keep;
-    PreprocessArgs args = ReadArgs(info, &keep);
+    OwnedPixels pixels;
+    PreprocessArgs args = ReadArgs(info, &pixels);
     Napi::Float32Array out = AllocateOutput(env, args);
-    auto* worker = new PreprocessWorker(env, std::move(args), std::move(keep), out, deferred);
+    auto* worker = new PreprocessWorker(env, std::move(args), std::move(pixels), out, deferred);
     worker->Queue();  // the worker deletes itself after OnOK/OnError
   } catch (Napi::Error& e) {
     EnsureCode(e);

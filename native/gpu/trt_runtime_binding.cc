@@ -84,7 +84,7 @@ class TaskWorker : public Napi::AsyncWorker {
         task_(std::move(task)),
         make_(std::move(make)) {}
   Napi::Promise Promise() { return deferred_.Promise(); }
-  std::vector<Napi::ObjectReference> keep;  // JS memory the task reads
+  OwnedPixels pixels;  // frame bytes copied out of JS memory (FrameArg), read by the task
 
   void Execute() override {
     try {
@@ -124,9 +124,9 @@ Napi::Value RuntimeWrap::Run(const Napi::CallbackInfo& info) {
     Napi::Array frames = ArrayArg(info[0], "frames");
     auto views = std::make_shared<std::vector<FrameView>>();
     auto crops = std::make_shared<std::vector<Crop>>(CropsArg(info[1], "crops"));
-    std::vector<Napi::ObjectReference> keep;
+    OwnedPixels pixels;
     for (uint32_t i = 0; i < frames.Length(); ++i) {
-      views->push_back(FrameArg(frames.Get(i), "frames[" + std::to_string(i) + "]", &keep));
+      views->push_back(FrameArg(frames.Get(i), "frames[" + std::to_string(i) + "]", &pixels));
     }
     if (views->empty() || static_cast<int>(views->size()) > rt_->max_batch()) {
       FailRange("frames", "1.." + std::to_string(rt_->max_batch()) + " frames",
@@ -162,7 +162,7 @@ Napi::Value RuntimeWrap::Run(const Napi::CallbackInfo& info) {
           o.Set("graph", result->graph);
           return o;
         });
-    w->keep = std::move(keep);
+    w->pixels = std::move(pixels);
     Napi::Promise p = w->Promise();
     w->Queue();
     return p;

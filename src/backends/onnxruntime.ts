@@ -15,6 +15,7 @@ import { fromNative, LandmarkerError } from '../errors';
 import type { NativeAddon, NativeCrop, NativeDecoded, NativeFrame, NativePipnetParams, NativePreprocessParams } from '../native/addon';
 import { loadAddon } from '../native/loader';
 import { DisposeGate } from '../util/dispose-gate';
+import { findNonFinite } from '../util/finite';
 import type { Precision } from '../types';
 import { OrtThread } from './onnxruntime-thread';
 import type { OrtWorkerOutput } from './onnxruntime-worker';
@@ -149,7 +150,16 @@ export class OnnxRuntimePipeline implements LandmarkPipeline {
         `contract.landmarks: contract says ${this.contract.landmarks} landmarks but output "${name}" of ${this.modelPath} has ${per} values per image`,
       );
     }
-    return batch === n ? data : data.subarray(0, n * per);
+    const rows = batch === n ? data : data.subarray(0, n * per);
+    // Regression reads the first 2 * landmarks values of a row; PIPNet reads every value of its heads.
+    const bad = findNonFinite(rows, per, this.contract.regression ? 2 * this.contract.landmarks : per);
+    if (bad) {
+      throw new LandmarkerError(
+        'ERR_INFERENCE',
+        `Output "${name}" of ${this.modelPath} is not finite (${bad.value} at value ${bad.index} of image ${bad.image}): the model produced no usable landmarks`,
+      );
+    }
+    return rows;
   }
 
   dispose(): Promise<void> {

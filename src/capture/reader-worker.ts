@@ -48,7 +48,9 @@ function main(port: NonNullable<typeof parentPort>, init: ReaderInit): void {
   let closed = false;
   const rate = new RateMeter();
 
-  const child = spawn(init.ffmpegPath, init.args, { stdio: ['ignore', 'pipe', 'pipe'], windowsHide: true });
+  // Its own process group: Ctrl+C in a terminal signals the whole foreground group, and ffmpeg dying of it first
+  // would be reported as a capture failure before the application had a chance to stop the capture.
+  const child = spawn(init.ffmpegPath, init.args, { stdio: ['ignore', 'pipe', 'pipe'], windowsHide: true, detached: process.platform !== 'win32' });
   child.on('spawn', () => post({ type: 'spawned', pid: child.pid! }));
   child.on('error', (err: NodeJS.ErrnoException) => {
     if (child.pid === undefined) {

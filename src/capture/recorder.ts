@@ -40,7 +40,9 @@ export class Recorder {
       '-f', 'rawvideo', '-pix_fmt', 'rgb24', '-s', `${options.width}x${options.height}`,
       '-framerate', String(options.fps), '-i', 'pipe:0', '-pix_fmt', 'yuv420p', path,
     ];
-    this.child = spawn(ffmpeg, args, { stdio: ['pipe', 'ignore', 'pipe'], windowsHide: true });
+    // Its own process group, so that Ctrl+C in a terminal (sent to the whole foreground group) does not kill it with
+    // exit code 255 mid-file: the application stops the capture and then finishes the recording by closing stdin.
+    this.child = spawn(ffmpeg, args, { stdio: ['pipe', 'ignore', 'pipe'], windowsHide: true, detached: process.platform !== 'win32' });
     this.child.stderr.setEncoding('utf8');
     this.child.stderr.on('data', (t: string) => {
       this.stderr.push(...t.split(/\r?\n/).filter(Boolean));

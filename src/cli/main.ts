@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 /** trt-landmarker CLI: dispatches to src/cli/commands/<name>.ts, each exporting `usage` and `run(argv)`. */
+import { EXIT_CANNOT_RUN, EXIT_OK } from './exit-codes';
 import { runAsMain } from './run-main';
 
 interface Command {
@@ -33,12 +34,12 @@ export async function main(argv: string[]): Promise<number> {
   const [name, ...rest] = argv;
   if (!name || name === '--help' || name === '-h' || name === 'help') {
     process.stdout.write(help() + '\n');
-    return name ? 0 : 1;
+    return name ? EXIT_OK : EXIT_CANNOT_RUN;
   }
   const load = COMMANDS[name];
   if (!load) {
     process.stderr.write(`Unknown command "${name}"\n\n${help()}\n`);
-    return 2;
+    return EXIT_CANNOT_RUN;
   }
   const command = load();
   if (rest.includes('--help') || rest.includes('-h')) {

@@ -1,3 +1,5 @@
+import { exitCodeFor } from './exit-codes';
+
 /** Runs an async `main(argv)` as the process entry point: its result is the exit code; errors print one line. */
 export function runAsMain(label: string, main: (argv: string[]) => Promise<number>): void {
   main(process.argv.slice(2)).then(
@@ -8,8 +10,7 @@ export function runAsMain(label: string, main: (argv: string[]) => Promise<numbe
       const e = err as Error & { code?: string };
       process.stderr.write(`${label}: ${e.code ? `[${e.code}] ` : ''}${e.message}\n`);
       if (process.env.TRT_LANDMARKER_DEBUG) process.stderr.write(`${e.stack}\n`);
-      // Coded errors (bad usage, missing model, backend unavailable) exit 2; anything unexpected exits 1.
-      process.exitCode = (e.code ?? '').startsWith('ERR_') ? 2 : 1;
+      process.exitCode = exitCodeFor(err);
     },
   );
 }

@@ -73,7 +73,10 @@ export function checkContractAgainstModel(
     dim(inp, 1, 3, 'contract.input', 'channels', model);
     dim(inp, 2, contract.input.height, 'contract.input.height', 'rows', model);
     dim(inp, 3, contract.input.width, 'contract.input.width', 'columns', model);
-    if (typeof inp.shape[0] === 'number') io.fixedBatch = inp.shape[0];
+    const n = inp.shape[0];
+    if (n === 0) mismatch('contract.input', `${model} has a fixed batch of 0 in its input "${inp.name}"; it cannot run any image`);
+    // Negative: a dynamic dimension as some runtimes report it (-1).
+    if (typeof n === 'number' && n > 0) io.fixedBatch = n;
   }
   const L = contract.landmarks;
   if (contract.regression) {

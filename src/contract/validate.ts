@@ -70,6 +70,35 @@ export function finite(o: Obj, key: string, path: string, def: number | undefine
   return v;
 }
 
+/**
+ * Ranges that keep the arithmetic finite: value = (pixel * scale - mean) / std stays below about 3e14 for pixels
+ * 0..255, far inside float32 (TensorRT computes in float); crop sides boxScale * box side stay finite for boxes up to
+ * the 1e7 pixels detect() accepts. Checked once here, at load, so no detect() fails on a contract number.
+ */
+export const RANGES = {
+  scale: [1e-6, 1e6],
+  mean: [-1e6, 1e6],
+  std: [1e-6, 1e6],
+  boxScale: [0.01, 100],
+  meanFace: [-100, 100],
+} as const satisfies Record<string, readonly [number, number]>;
+
+/** 1e-6 and 1e6 rather than 0.000001 and 1000000. */
+const short = (n: number) => (n !== 0 && (Math.abs(n) >= 1e4 || Math.abs(n) < 1e-3) ? n.toExponential().replace('e+', 'e') : String(n));
+const rangeText = ([lo, hi]: readonly [number, number]) => `a number from ${short(lo)} to ${short(hi)}`;
+
+/** A number within `range` (both ends included); NaN and the infinities are outside every range. */
+function inRange(v: unknown, path: string, range: readonly [number, number]): number {
+  if (typeof v !== 'number' || !(v >= range[0] && v <= range[1])) fail(path, rangeText(range), v);
+  return v;
+}
+
+function ranged(o: Obj, key: string, path: string, def: number, range: readonly [number, number]): number {
+  const v = o[key];
+  if (v === undefined) return def;
+  return inRange(v, `${path}.${key}`, range);
+}
+
 export function bool(o: Obj, key: string, path: string, def: boolean): boolean {
   const v = o[key];
   if (v === undefined) return def;
@@ -77,21 +106,24 @@ export function bool(o: Obj, key: string, path: string, def: boolean): boolean {
   return v;
 }
 
-function triple(o: Obj, key: string, path: string, def: [number, number, number], nonZero: boolean): [number, number, number] {
+/** Every element of an array, holes included (forEach and map skip the holes of a sparse array). */
+function elements(v: unknown[], path: string, range: readonly [number, number]): number[] {
+  const out: number[] = [];
+  for (let i = 0; i < v.length; i++) out.push(inRange(v[i], `${path}[${i}]`, range));
+  return out;
+}
+
+function triple(o: Obj, key: string, path: string, def: [number, number, number], range: readonly [number, number]): [number, number, number] {
   const v = o[key];
   if (v === undefined) return def;
   if (typeof v === 'number') {
     // A single number means the same value for all three channels.
-    if (!Number.isFinite(v) || (nonZero && v === 0)) fail(`${path}.${key}`, nonZero ? 'non-zero finite numbers' : 'finite numbers', v);
-    return [v, v, v];
+    const x = inRange(v, `${path}.${key}`, range);
+    return [x, x, x];
   }
   if (!Array.isArray(v) || v.length !== 3) fail(`${path}.${key}`, 'an array of 3 numbers (one per channel)', v);
-  v.forEach((x, i) => {
-    if (typeof x !== 'number' || !Number.isFinite(x) || (nonZero && x === 0)) {
-      fail(`${path}.${key}[${i}]`, nonZero ? 'a non-zero finite number' : 'a finite number', x);
-    }
-  });
-  return [v[0], v[1], v[2]] as [number, number, number];
+  const [a, b, c] = elements(v, `${path}.${key}`, range);
+  return [a!, b!, c!];
 }
 
 export function input(v: unknown, path: string): InputSpec {
@@ -102,9 +134,9 @@ export function input(v: unknown, path: string): InputSpec {
     width: posInt(o, 'width', path),
     height: posInt(o, 'height', path),
     colorOrder: oneOf(o, 'colorOrder', path, ['rgb', 'bgr'] as const, 'rgb'),
-    scale: finite(o, 'scale', path, 1, true),
-    mean: triple(o, 'mean', path, [0, 0, 0], false),
-    std: triple(o, 'std', path, [1, 1, 1], true),
+    scale: ranged(o, 'scale', path, 1, RANGES.scale),
+    mean: triple(o, 'mean', path, [0, 0, 0], RANGES.mean),
+    std: triple(o, 'std', path, [1, 1, 1], RANGES.std),
   };
 }
 
@@ -112,7 +144,7 @@ function crop(v: unknown, path: string): CropPolicy {
   if (v === undefined) return { boxScale: 1, square: false };
   const o = obj(v, path);
   noUnknownKeys(o, path, ['boxScale', 'square']);
-  return { boxScale: finite(o, 'boxScale', path, 1, true), square: bool(o, 'square', path, false) };
+  return { boxScale: ranged(o, 'boxScale', path, 1, RANGES.boxScale), square: bool(o, 'square', path, false) };
 }
 
 function regression(v: unknown, path: string): RegressionSpec {
@@ -141,19 +173,17 @@ function pipnet(v: unknown, path: string, landmarks: number, inp: InputSpec): Pi
       `${path}.meanFace: expected ${n} numbers (${landmarks} landmarks x 2) but received ${mf.length}`,
     );
   }
-  mf.forEach((x, i) => {
-    if (typeof x !== 'number' || !Number.isFinite(x)) fail(`${path}.meanFace[${i}]`, 'a finite number', x);
-  });
+  const meanFace = elements(mf, `${path}.meanFace`, RANGES.meanFace);
   const op = `${path}.outputs`;
   const out = obj(o.outputs, op);
   noUnknownKeys(out, op, ['cls', 'x', 'y', 'nbX', 'nbY']);
   try {
-    neighbourTables(mf as number[], neighbors);
+    neighbourTables(meanFace, neighbors);
   } catch (err) {
     throw new LandmarkerError('ERR_CONTRACT_INVALID', `contract.${(err as Error).message}`);
   }
   const outputs = { cls: str(out, 'cls', op), x: str(out, 'x', op), y: str(out, 'y', op), nbX: str(out, 'nbX', op), nbY: str(out, 'nbY', op) };
-  return { stride, neighbors, meanFace: mf as number[], outputs };
+  return { stride, neighbors, meanFace, outputs };
 }
 
 function detectorBox(v: unknown, path: string): DetectorBoxMap {

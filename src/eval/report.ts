@@ -48,10 +48,12 @@ export interface RunReport {
   protocol: { crop: string; cropDescription: string; norm: NormKind; batch: number };
   scoredPoints: number;
   pointCountNote?: string;
-  counts: { evaluated: number; excluded: number };
+  counts: { evaluated: number; excluded: number; failed: number };
   /** `detector` protocol: annotated faces, how many the detector found, the detection rate in %. */
   detection?: { faces: number; found: number; ratePct: number };
   excluded: Exclusion[];
+  /** Samples whose image could not be read or decoded, or whose ground truth lies outside the image (also in excluded). */
+  failed: Exclusion[];
   metrics: Record<string, GroupMetrics>;
   perLandmarkNmePct: number[];
   timing: { seconds: number; imagesPerSecond: number; /** Per image, batch stages amortised over the batch. */
@@ -118,9 +120,10 @@ export function buildRunReport(meta: RunMeta, norm: NormKind, run: EvaluationRun
     protocol: { crop: meta.cropLabel, cropDescription: meta.crop, norm, batch: run.batch },
     scoredPoints: run.scoredPoints,
     pointCountNote: run.pointCountNote,
-    counts: { evaluated: n, excluded: run.excluded.length },
+    counts: { evaluated: n, excluded: run.excluded.length, failed: run.failed.length },
     ...(run.detection ? { detection: { ...run.detection, ratePct: run.detection.faces ? (100 * run.detection.found) / run.detection.faces : 0 } } : {}),
     excluded: run.excluded,
+    failed: run.failed,
     metrics: summarize(run.samples),
     perLandmarkNmePct: perLandmarkPct(run.samples, run.scoredPoints).map(r4),
     timing: { seconds: r4(run.seconds), imagesPerSecond: r2(n / run.seconds), meanStageMs: stage },

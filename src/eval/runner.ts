@@ -57,7 +57,10 @@ export interface Exclusion {
 
 export interface EvaluationRun {
   samples: SampleResult[];
+  /** Samples not scored: unusable ground truth, or a sample that failed (also listed in `failed`). */
   excluded: Exclusion[];
+  /** Samples whose image could not be read or decoded, or whose ground truth lies outside the image. */
+  failed: Exclusion[];
   /** Points scored per sample (68 when model and data differ in count). */
   scoredPoints: number;
   /** Set when the model and the data have different point counts. */
@@ -95,6 +98,19 @@ function exclusionReason(s: EvalSample, options: EvaluateOptions): string | unde
   return undefined;
 }
 
+/** Codes of errors that are the sample's fault (its image or its annotation); anything else ends the evaluation. */
+const SAMPLE_ERRORS = new Set(['ERR_IMAGE_DECODE', 'ERR_FILE_NOT_FOUND', 'ERR_OUT_OF_RANGE', 'ERR_INVALID_ARG_VALUE', 'ERR_INVALID_ARG_TYPE']);
+
+/** Why a sample failed, for the report; rethrows errors that are not the sample's (the backend, a dispose). */
+function sampleFailure(s: EvalSample, err: Error): string {
+  const code = (err as Error & { code?: string }).code ?? '';
+  if (!SAMPLE_ERRORS.has(code)) {
+    throw new LandmarkerError(code === 'ERR_DISPOSED' ? 'ERR_DISPOSED' : 'ERR_INFERENCE', `Evaluation failed on ${s.id}: ${err.message}`, { cause: err });
+  }
+  if (code === 'ERR_OUT_OF_RANGE' && /box/.test(err.message)) return `ground truth outside the image ${s.image}: ${err.message}`;
+  return `[${code}] ${err.message}`;
+}
+
 export async function evaluate(detector: EvalDetector, dataset: Dataset, options: EvaluateOptions): Promise<EvaluationRun> {
   if (!Number.isInteger(options.batch) || options.batch < 1) throw new RangeError(`batch must be a positive integer, got ${options.batch}`);
   const started = performance.now();
@@ -108,31 +124,42 @@ export async function evaluate(detector: EvalDetector, dataset: Dataset, options
   const modelLandmarks = detector.info.landmarks;
   const batch = Math.max(1, Math.min(options.batch, detector.info.maxBatch));
   const samples: SampleResult[] = [];
+  const failed: Exclusion[] = [];
   const stageMs = { decode: 0, preprocess: 0, inference: 0, postprocess: 0, total: 0 };
   let mismatched = 0;
   let scoredMin = Infinity;
   options.onProgress?.(excluded.length, dataset.samples.length);
   if (options.crop.kind === 'detector') {
-    const found = await evaluateWithDetector(detector, todo, options, samples, excluded, stageMs, dataset.samples.length);
-    return { samples, excluded, scoredPoints: Math.min(modelLandmarks, 68), modelLandmarks, batch: 1, seconds: (performance.now() - started) / 1000, stageMs, detection: { faces: todo.length, found } };
+    const found = await evaluateWithDetector(detector, todo, options, samples, excluded, failed, stageMs, dataset.samples.length);
+    return { samples, excluded, failed, scoredPoints: Math.min(modelLandmarks, 68), modelLandmarks, batch: 1, seconds: (performance.now() - started) / 1000, stageMs, detection: { faces: todo.length, found } };
   }
   for (let start = 0; start < todo.length; start += batch) {
     const chunk = todo.slice(start, start + batch);
     const boxes = chunk.map((s) => (options.crop.kind === 'gt' ? gtBox(s.points, options.crop.boxFactor) : undefined));
     const items: BatchItem[] = chunk.map((s, k) => (boxes[k] ? { input: s.image, box: boxes[k] } : { input: s.image }));
-    let results: LandmarkResult[];
+    let results: Array<LandmarkResult | Error>;
     try {
       results = await detector.detectBatch(items);
+      if (results.length !== chunk.length) throw new LandmarkerError('ERR_INTERNAL', `detectBatch returned ${results.length} results for ${chunk.length} inputs`);
+      // preprocess / inference / postprocess / total are per batch (every result of a batch carries the same values).
+      for (const key of ['preprocess', 'inference', 'postprocess', 'total'] as const) stageMs[key] += (results[0] as LandmarkResult).timings[key];
     } catch (err) {
-      const e = err as Error & { code?: string };
-      const names = chunk.map((s) => s.id).join(', ');
-      throw new LandmarkerError(e.code === 'ERR_IMAGE_DECODE' ? 'ERR_DATASET' : 'ERR_INFERENCE', `Evaluation failed on ${names}: ${e.message}`, { cause: err });
+      // One bad sample must not sink its batch-mates: run them one by one to find it.
+      results = [];
+      for (const item of items) results.push(await detector.detectBatch([item]).then((r) => r[0]!, (e: Error) => e));
+      for (const r of results) {
+        if (r instanceof Error) continue;
+        for (const key of ['preprocess', 'inference', 'postprocess', 'total'] as const) stageMs[key] += r.timings[key];
+      }
     }
-    if (results.length !== chunk.length) throw new LandmarkerError('ERR_INTERNAL', `detectBatch returned ${results.length} results for ${chunk.length} inputs`);
-    // preprocess / inference / postprocess / total are per batch (every result of a batch carries the same values).
-    for (const key of ['preprocess', 'inference', 'postprocess', 'total'] as const) stageMs[key] += results[0].timings[key];
     chunk.forEach((s, k) => {
-      const r = results[k];
+      const r = results[k]!;
+      if (r instanceof Error) {
+        const reason = sampleFailure(s, r);
+        failed.push({ id: s.id, reason });
+        excluded.push({ id: s.id, reason });
+        return;
+      }
       const scored = scoredPoints(r.landmarks, s.landmarks);
       if (r.landmarks !== s.landmarks) mismatched++;
       scoredMin = Math.min(scoredMin, scored);
@@ -160,7 +187,7 @@ export async function evaluate(detector: EvalDetector, dataset: Dataset, options
     mismatched > 0
       ? `${modelLandmarks}-point model on ${modelLandmarks === 68 ? 70 : 68}-point data (${mismatched} samples): scored the common 68 iBUG points`
       : undefined;
-  return { samples, excluded, scoredPoints: scored, pointCountNote, modelLandmarks, batch, seconds: (performance.now() - started) / 1000, stageMs };
+  return { samples, excluded, failed, scoredPoints: scored, pointCountNote, modelLandmarks, batch, seconds: (performance.now() - started) / 1000, stageMs };
 }
 
 /** The `detector` protocol: one detectFaces call per image; returns how many annotated faces were found. */
@@ -170,6 +197,7 @@ async function evaluateWithDetector(
   options: EvaluateOptions,
   samples: SampleResult[],
   excluded: Exclusion[],
+  failed: Exclusion[],
   stageMs: EvaluationRun['stageMs'],
   total: number,
 ): Promise<number> {
@@ -181,8 +209,12 @@ async function evaluateWithDetector(
     try {
       faces = await detector.detectFaces(s.image);
     } catch (err) {
-      const e = err as Error & { code?: string };
-      throw new LandmarkerError(e.code === 'ERR_IMAGE_DECODE' ? 'ERR_DATASET' : 'ERR_INFERENCE', `Evaluation failed on ${s.id}: ${e.message}`, { cause: err });
+      // The sample's own fault (its image) is recorded and the run goes on, as with ground-truth boxes.
+      const reason = sampleFailure(s, err as Error);
+      failed.push({ id: s.id, reason });
+      excluded.push({ id: s.id, reason });
+      options.onProgress?.(total - todo.length + i + 1, total);
+      continue;
     }
     stageMs.total += performance.now() - t0;
     const k = matchFace(faces.map((f) => f.box), s.points);

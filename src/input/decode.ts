@@ -3,7 +3,8 @@
  * RawFrame -> validated, zero-copy. Decoded images are 8-bit RGB with the EXIF orientation applied, so points are in
  * the image as it is displayed (a phone portrait is upright); images without an orientation tag (300W's) are unchanged.
  */
-import { readFile } from 'node:fs/promises';
+import { constants, type Stats } from 'node:fs';
+import { open } from 'node:fs/promises';
 import sharp, { type Metadata, type OutputInfo } from 'sharp';
 import { describe, invalidType, LandmarkerError } from '../errors';
 import { NativeFormat, type NativeFrame } from '../native/addon';
@@ -30,10 +31,31 @@ export function checkInput(input: unknown, name: string): NativeFrame | undefine
   throw invalidType(name, INPUT_EXPECTED, input);
 }
 
+function fileKind(st: Stats): string {
+  if (st.isFIFO()) return 'a FIFO';
+  if (st.isSocket()) return 'a socket';
+  if (st.isCharacterDevice()) return 'a character device';
+  if (st.isBlockDevice()) return 'a block device';
+  return 'not a file';
+}
+
+/**
+ * Reads an image file. Opened non-blocking and checked to be a regular file before reading: reading a FIFO would
+ * wait forever for a writer (and hold a libuv thread), a character device such as /dev/zero would never end.
+ */
 export async function readImageFile(path: string): Promise<Buffer> {
   try {
-    return await readFile(path);
+    const file = await open(path, constants.O_RDONLY | constants.O_NONBLOCK);
+    try {
+      const st = await file.stat();
+      if (st.isDirectory()) throw new LandmarkerError('ERR_IMAGE_DECODE', `Cannot read image ${path}: it is a directory`);
+      if (!st.isFile()) throw new LandmarkerError('ERR_IMAGE_DECODE', `Cannot read image ${path}: it is not a regular file (${fileKind(st)})`);
+      return await file.readFile();
+    } finally {
+      await file.close();
+    }
   } catch (err) {
+    if (err instanceof LandmarkerError) throw err;
     const code = (err as NodeJS.ErrnoException).code;
     if (code === 'ENOENT' || code === 'ENOTDIR') {
       throw new LandmarkerError('ERR_FILE_NOT_FOUND', `Image file not found: ${path}`);

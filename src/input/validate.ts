@@ -17,6 +17,9 @@ export const FORMATS: Record<PixelFormat, { native: NativeFormat; channels: numb
   gray: { native: NativeFormat.GRAY, channels: 1 },
 };
 
+/** Bytes per pixel by NativeFormat value. */
+export const NATIVE_CHANNELS = Object.fromEntries(Object.values(FORMATS).map((f) => [f.native, f.channels])) as Record<NativeFormat, number>;
+
 const FORMAT_LIST = '"rgb", "bgr", "rgba", "bgra" or "gray"';
 
 export function isRawFrameLike(v: unknown): v is Record<string, unknown> {
@@ -54,7 +57,13 @@ export function rangeError(name: string, expected: string, received: string): Co
   return err;
 }
 
-/** Type and size checks of a face box that need no image: 4 finite numbers with width and height > 0. */
+/**
+ * Largest box width or height, in pixels. Boxes must overlap an image of at most 16384 pixels a side, so this only
+ * refuses sizes whose crop (boxScale <= 100, src/contract/validate.ts) would overflow float32 points.
+ */
+export const MAX_BOX_SIDE = 1e7;
+
+/** Type and size checks of a face box that need no image: 4 finite numbers with 0 < width, height <= MAX_BOX_SIDE. */
 export function checkBoxShape(box: unknown, name: string): Box {
   if (!Array.isArray(box) && !ArrayBuffer.isView(box)) throw invalidType(name, 'an array [x, y, w, h] of 4 numbers', box);
   const b = box as ArrayLike<unknown>;
@@ -62,12 +71,12 @@ export function checkBoxShape(box: unknown, name: string): Box {
   const labels = ['x', 'y', 'width', 'height'];
   for (let i = 0; i < 4; i++) {
     const v = b[i];
-    if (typeof v !== 'number') throw invalidType(`${name}[${i}]`, `a number (box ${labels[i]})`, v);
-    if (!Number.isFinite(v)) throw outOfRange(`${name}[${i}]`, `a finite number (box ${labels[i]})`, v);
+    if (typeof v !== 'number') throw invalidType(name, `a number as the box ${labels[i]}`, v);
+    if (!Number.isFinite(v)) throw outOfRange(name, `a finite number as the box ${labels[i]}`, v);
   }
   const [x, y, w, h] = [b[0], b[1], b[2], b[3]] as number[];
-  if (w <= 0) throw outOfRange(`${name}[2]`, 'a box width > 0', w);
-  if (h <= 0) throw outOfRange(`${name}[3]`, 'a box height > 0', h);
+  if (!(w > 0 && w <= MAX_BOX_SIDE)) throw outOfRange(name, 'a box width > 0 and <= 1e7 pixels', w);
+  if (!(h > 0 && h <= MAX_BOX_SIDE)) throw outOfRange(name, 'a box height > 0 and <= 1e7 pixels', h);
   return [x, y, w, h];
 }
 

@@ -231,6 +231,12 @@ export interface NativeAddon {
    * `maxDetections`, best first.
    */
   decodeDetections(scores: Float32Array, boxes: Float32Array, priors: Float32Array, crop: NativeCrop, params: NativeDetectParams): NativeDetections;
+  /**
+   * An exclusive advisory lock (flock, non-blocking) on a descriptor opened with fs.openSync: true when taken,
+   * false when another open file description holds it. Closing the descriptor (or the process dying) releases it.
+   */
+  tryLockFile(fd: number): boolean;
+  unlockFile(fd: number): void;
   /** Present when the TensorRT sources were compiled in (buildInfo().tensorrtMajor set). Throw/reject coded errors. */
   trtBuildEngine?(
     onnx: Uint8Array,

@@ -17,6 +17,8 @@ const REQUIRED: readonly (keyof NativeAddon)[] = [
   'preprocessSync',
   'decodePipnet',
   'decodeRegression',
+  'tryLockFile',
+  'unlockFile',
 ];
 
 let cached: { addon: NativeAddon; path: string } | undefined;

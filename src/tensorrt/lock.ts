@@ -1,18 +1,24 @@
 /**
  * Cross-process lock on a file path, so two processes never build the same engine at once.
- * The lock is a file created with O_EXCL ('wx') holding {pid, host, created}. The holder refreshes its mtime
- * (heartbeat) while it works; a waiter treats the lock as stale, removes it and retries when the holder's pid is
- * dead (same host) or the mtime is older than staleMs (another host, or a holder that hung).
+ *
+ * The lock is the kernel's: an exclusive flock(2) on the lock file (the addon's tryLockFile), which the kernel
+ * releases when the holding process dies however it dies. So there is no stale lock to judge: no pid liveness (which
+ * containers sharing a hostname but not a PID namespace get wrong), no heartbeat, no takeover race between waiters,
+ * and a JS thread blocked for longer than any timeout keeps its lock. A file left by a dead holder is simply
+ * locked by the next process.
+ *
+ * Protocol: open (create) the file, try the lock without blocking (waiting is a poll, the event loop stays free),
+ * then check that the locked file is still the one at `path` (same device and inode): the holder before us unlinks
+ * the file on release, and a waiter that had opened that unlinked file must not count its lock. The holder writes
+ * {pid, host, created} into the file for waiters' messages only; nothing trusts it.
  */
-import { closeSync, linkSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, statSync, utimesSync, writeSync } from 'node:fs';
-import { randomBytes } from 'node:crypto';
+import { closeSync, fstatSync, ftruncateSync, mkdirSync, openSync, readFileSync, rmSync, statSync, writeSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { dirname } from 'node:path';
 import { LandmarkerError } from '../errors';
+import { loadAddon } from '../native/loader';
 
 export interface LockOptions {
-  /** A lock whose mtime is older than this is stale. Default 120 s (builds refresh it every staleMs / 4). */
-  staleMs?: number;
   /** Give up waiting after this long. Default 30 min (an engine build can take many minutes). */
   timeoutMs?: number;
   /** Poll interval while waiting. Default 250 ms. */
@@ -29,144 +35,102 @@ export interface LockHolder {
 
 export interface Lock {
   readonly path: string;
-  /** Removes the lock file (only if it is still ours). Idempotent. */
+  /** Removes the lock file and releases the lock. Idempotent. */
   release(): void;
 }
 
-function readHolder(path: string): LockHolder | undefined {
+/** What the holder wrote into the lock file (for messages only), if it has written it yet. */
+export function readHolder(path: string): LockHolder | undefined {
   try {
     const h = JSON.parse(readFileSync(path, 'utf8')) as Partial<LockHolder>;
     if (typeof h.pid === 'number' && typeof h.host === 'string') return { pid: h.pid, host: h.host, created: h.created ?? 0 };
   } catch {
-    // empty (being written right now) or garbage: judged by mtime alone
+    // empty (being written right now), gone, or garbage
   }
   return undefined;
 }
 
-function pidAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
+function cacheError(what: string, path: string, err: unknown): LandmarkerError {
+  return new LandmarkerError('ERR_ENGINE_CACHE', `Could not ${what} lock ${path}: ${(err as Error).message}`, { cause: err });
 }
 
-/** Why the lock at `path` may be taken over, or undefined if it is live. */
-export function staleReason(path: string, staleMs: number, now = Date.now()): string | undefined {
-  let mtime: number;
-  try {
-    mtime = statSync(path).mtimeMs;
-  } catch {
-    return 'gone';
-  }
-  const holder = readHolder(path);
-  if (holder && holder.host === hostname() && holder.pid !== process.pid && !pidAlive(holder.pid)) {
-    return `holder pid ${holder.pid} is not running`;
-  }
-  if (now - mtime > staleMs) return `not refreshed for ${Math.round((now - mtime) / 1000)} s`;
-  return undefined;
-}
-
-function tryCreate(path: string): boolean {
+/** The descriptor of `path` locked by this process, or undefined when another process holds it. */
+function tryAcquire(path: string): number | undefined {
+  const addon = loadAddon();
   let fd: number;
   try {
-    fd = openSync(path, 'wx', 0o644);
+    fd = openSync(path, 'a+', 0o644);
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'EEXIST') return false;
-    throw new LandmarkerError('ERR_ENGINE_CACHE', `Could not create lock ${path}: ${(err as Error).message}`, {
-      cause: err,
-    });
+    throw cacheError('open', path, err);
   }
   try {
-    writeSync(fd, JSON.stringify({ pid: process.pid, host: hostname(), created: Date.now() }));
-  } finally {
-    closeSync(fd);
-  }
-  return true;
-}
-
-/**
- * Removes a stale lock without clobbering a fresh one a competing waiter may have created in the meantime:
- * rename it aside (atomic), and if what we moved turns out to be a live lock (fresh mtime), link it back.
- */
-function takeOver(path: string): void {
-  let judged: string;
-  try {
-    judged = readFileSync(path, 'utf8');
-  } catch {
-    return; // already gone
-  }
-  const aside = `${path}.stale-${process.pid}-${randomBytes(4).toString('hex')}`;
-  try {
-    renameSync(path, aside);
-  } catch {
-    return; // someone else moved it first
-  }
-  try {
-    const moved = readFileSync(aside, 'utf8');
-    if (moved !== judged) {
-      try {
-        linkSync(aside, path); // not the file we judged: give it back (fails if yet another one exists)
-      } catch {
-        // a third lock exists: it wins
-      }
+    if (!addon.tryLockFile(fd)) {
+      closeSync(fd);
+      return undefined;
     }
-  } finally {
-    rmSync(aside, { force: true });
+    const mine = fstatSync(fd);
+    let current: ReturnType<typeof statSync> | undefined;
+    try {
+      current = statSync(path);
+    } catch {
+      current = undefined; // unlinked by the holder that released it after we opened it
+    }
+    if (!current || current.ino !== mine.ino || current.dev !== mine.dev) {
+      closeSync(fd); // we locked a file that is no longer the lock: try again on the one at `path`
+      return tryAcquire(path);
+    }
+    ftruncateSync(fd, 0);
+    writeSync(fd, JSON.stringify({ pid: process.pid, host: hostname(), created: Date.now() }));
+    return fd;
+  } catch (err) {
+    try {
+      closeSync(fd);
+    } catch {
+      // already closed
+    }
+    throw err instanceof LandmarkerError ? err : cacheError('take', path, err);
   }
 }
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 export async function acquireLock(path: string, options: LockOptions = {}): Promise<Lock> {
-  const staleMs = options.staleMs ?? 120_000;
   const timeoutMs = options.timeoutMs ?? 30 * 60_000;
   const pollMs = options.pollMs ?? 250;
-  mkdirSync(dirname(path), { recursive: true });
+  try {
+    mkdirSync(dirname(path), { recursive: true });
+  } catch (err) {
+    throw cacheError('create the directory of', path, err);
+  }
   const start = Date.now();
   let waited = false;
-  for (;;) {
-    if (tryCreate(path)) break;
-    const stale = staleReason(path, staleMs);
-    if (stale) {
-      takeOver(path);
-      continue;
-    }
+  let fd: number | undefined;
+  while ((fd = tryAcquire(path)) === undefined) {
     const holder = readHolder(path);
-    if (!waited) {
+    if (!waited && holder) {
       waited = true;
-      if (holder) options.onWait?.(holder);
+      options.onWait?.(holder);
     }
     if (Date.now() - start > timeoutMs) {
       throw new LandmarkerError(
         'ERR_ENGINE_CACHE',
         `Timed out after ${Math.round(timeoutMs / 1000)} s waiting for ${path}` +
           (holder ? ` (held by pid ${holder.pid} on ${holder.host})` : '') +
-          '; remove it if no other trt-landmarker process is building this engine',
+          ': another trt-landmarker process is building this engine',
       );
     }
     await sleep(pollMs);
   }
-  // Heartbeat: keep the mtime fresh so waiters never take over a live build.
-  const beat = setInterval(() => {
-    try {
-      const now = new Date();
-      utimesSync(path, now, now);
-    } catch {
-      // lock removed under us (stale takeover by a confused peer): nothing useful to do
-    }
-  }, Math.max(50, Math.floor(staleMs / 4)));
-  beat.unref();
+  const held = fd;
   let released = false;
   return {
     path,
     release() {
       if (released) return;
       released = true;
-      clearInterval(beat);
-      const holder = readHolder(path);
-      if (holder && holder.pid === process.pid && holder.host === hostname()) rmSync(path, { force: true });
+      // Unlink while still holding the lock (waiters re-check the inode), then let go.
+      rmSync(path, { force: true });
+      closeSync(held);
     },
   };
 }

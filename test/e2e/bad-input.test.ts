@@ -11,6 +11,7 @@ import sharp from 'sharp';
 import { probeTensorRt } from '../../src/backends/tensorrt';
 import { TrtLandmarker } from '../../src/landmarker';
 import { pipnetContract, regressionContract, tinyPipnet, tinyRegression, model, node, valueInfo } from '../unit/helpers/onnx-builder';
+import { failure } from '../unit/helpers/failure';
 
 const dir = mkdtempSync(join(tmpdir(), 'bad-input-'));
 const file = (name: string, bytes: Buffer | string) => {
@@ -20,15 +21,6 @@ const file = (name: string, bytes: Buffer | string) => {
 };
 const meta = (c: unknown) => ({ trt_landmarker: JSON.stringify(c) });
 
-/** Resolves to {name, code, message} of the error `p` rejects with (fails if it resolves). */
-async function failure(p: Promise<unknown>): Promise<{ name: string; code?: string; message: string }> {
-  try {
-    await p;
-  } catch (e) {
-    return { name: (e as Error).constructor.name, code: (e as { code?: string }).code, message: (e as Error).message };
-  }
-  throw new Error('expected a rejection');
-}
 
 function pngClaiming(w: number, h: number): Buffer {
   const table = Array.from({ length: 256 }, (_, n) => {
@@ -218,8 +210,8 @@ describe('detect() / detectBatch(): bad images, boxes and batches', () => {
       code: 'ERR_OUT_OF_RANGE',
       message: 'Expected a box that overlaps the 64x48 image for `box` but received [-100, -100, 50, 50]',
     });
-    expect(await failure(lm.detect(good, { box: [0, 0, 0, 10] }))).toEqual({ name: 'RangeError', code: 'ERR_OUT_OF_RANGE', message: 'Expected a box width > 0 for `box[2]` but received 0' });
-    expect(await failure(lm.detect(good, { box: [0, 0, 10, -3] }))).toEqual({ name: 'RangeError', code: 'ERR_OUT_OF_RANGE', message: 'Expected a box height > 0 for `box[3]` but received -3' });
+    expect(await failure(lm.detect(good, { box: [0, 0, 0, 10] }))).toEqual({ name: 'RangeError', code: 'ERR_OUT_OF_RANGE', message: 'Expected a box width > 0 and <= 1e7 pixels for `box` but received 0' });
+    expect(await failure(lm.detect(good, { box: [0, 0, 10, -3] }))).toEqual({ name: 'RangeError', code: 'ERR_OUT_OF_RANGE', message: 'Expected a box height > 0 and <= 1e7 pixels for `box` but received -3' });
     expect(await failure(lm.detect(good, { box: [0, 0, 10] as never }))).toEqual({ name: 'TypeError', code: 'ERR_INVALID_ARG_TYPE', message: 'Expected an array [x, y, w, h] of 4 numbers for `box` but received array of length 3' });
   });
 
@@ -227,20 +219,20 @@ describe('detect() / detectBatch(): bad images, boxes and batches', () => {
     expect(await failure(lm.detectBatch([good, good, good, good]))).toEqual({
       name: 'RangeError',
       code: 'ERR_OUT_OF_RANGE',
-      message: 'Expected at most 3 items (maxBatch) for `inputs` but received array of length 4',
+      message: 'Expected at most 3 images (maxBatch is 3) for `items` but received array of length 4',
     });
     expect(await failure(lm.detectBatch([good, { input: { ...good, format: 'rgbx' as never } }]))).toEqual({
       name: 'TypeError',
       code: 'ERR_INVALID_ARG_VALUE',
-      message: 'Expected "rgb", "bgr", "rgba", "bgra" or "gray" for `inputs[1].input.format` but received "rgbx"',
+      message: 'Expected "rgb", "bgr", "rgba", "bgra" or "gray" for `items[1].input.format` but received "rgbx"',
     });
     expect(await failure(lm.detectBatch([good, { input: good, box: [100, 100, 5, 5] }]))).toEqual({
       name: 'RangeError',
       code: 'ERR_OUT_OF_RANGE',
-      message: 'Expected a box that overlaps the 40x30 image for `inputs[1].box` but received [100, 100, 5, 5]',
+      message: 'Expected a box that overlaps the 40x30 image for `items[1].box` but received [100, 100, 5, 5]',
     });
     expect(await failure(lm.detectBatch([good, 42 as never]))).toMatchObject({ name: 'TypeError', code: 'ERR_INVALID_ARG_TYPE' });
-    expect(await failure(lm.detectBatch('x' as never))).toEqual({ name: 'TypeError', code: 'ERR_INVALID_ARG_TYPE', message: 'Expected an array of images or {input, box} items for `inputs` but received "x"' });
+    expect(await failure(lm.detectBatch('x' as never))).toEqual({ name: 'TypeError', code: 'ERR_INVALID_ARG_TYPE', message: 'Expected an array of images or {input, box} items for `items` but received "x"' });
     expect(await lm.detectBatch([])).toEqual([]);
   });
 

@@ -117,7 +117,7 @@ d('peppa-slim160 on helen-test (ONNX Runtime)', () => {
     await expect(lm.detectBatch([f, f])).rejects.toMatchObject({
       name: 'RangeError',
       code: 'ERR_OUT_OF_RANGE',
-      message: 'Expected at most 1 items (maxBatch) for `inputs` but received array of length 2',
+      message: 'Expected at most 1 image (maxBatch is 1) for `items` but received array of length 2',
     });
     const [one] = await lm.detectBatch([{ input: f, box: bbox(readPts(f.replace(/\.jpg$/, '.pts'))) }]);
     expect(one.points.length).toBe(136);

@@ -206,16 +206,15 @@ describe('evaluate', () => {
     expect(r2.samples[0].nme).toBeCloseTo(5 / 24, 6);
   });
 
-  test('an undecodable image becomes ERR_DATASET naming the images of the batch', async () => {
+  test('an undecodable image fails its sample, named with the reason, and the run goes on', async () => {
     const ds = loadDataset(folder(1));
     const det = new FakeDetector(truthOf(ds));
     det.detectBatch = async () => {
       throw Object.assign(new Error('corrupt JPEG'), { code: 'ERR_IMAGE_DECODE' });
     };
-    await expect(evaluate(det, ds, { batch: 8, crop: { kind: 'none' }, norm: 'inter-ocular' })).rejects.toMatchObject({
-      code: 'ERR_DATASET',
-      message: 'Evaluation failed on 000000.jpg: corrupt JPEG',
-    });
+    const run = await evaluate(det, ds, { batch: 8, crop: { kind: 'none' }, norm: 'inter-ocular' });
+    expect(run.failed).toEqual([{ id: '000000.jpg', reason: '[ERR_IMAGE_DECODE] corrupt JPEG' }]);
+    expect(run.samples).toEqual([]);
   });
 });
 

@@ -1,6 +1,6 @@
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { writeFileAtomic } from '../../src/tensorrt/atomic-write';
+import { ORPHAN_AGE_MS, writeFileAtomic } from '../../src/tensorrt/atomic-write';
 import { tempDir } from './helpers';
 
 describe('writeFileAtomic', () => {
@@ -30,5 +30,18 @@ describe('writeFileAtomic', () => {
     expect(err?.code).toBe('ERR_ENGINE_CACHE');
     expect(err?.message).toMatch(new RegExp(`^Could not write ${target.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}: E[A-Z]+: `));
     expect(readdirSync(t.dir)).toEqual(['file']);
+  });
+
+  test("a crashed writer's old temp file is removed by the next write; a live writer's fresh one is left alone", () => {
+    const p = join(t.dir, 'x.engine');
+    const orphan = join(t.dir, '.x.engine.tmp-999999-deadbeef');
+    const live = join(t.dir, '.x.engine.tmp-999998-cafecafe');
+    const other = join(t.dir, '.y.engine.tmp-999999-deadbeef');
+    for (const f of [orphan, live, other]) writeFileSync(f, 'partial');
+    const old = new Date(Date.now() - ORPHAN_AGE_MS - 60_000);
+    utimesSync(orphan, old, old);
+    utimesSync(other, old, old);
+    writeFileAtomic(p, Buffer.from('engine'));
+    expect(readdirSync(t.dir).sort()).toEqual(['.x.engine.tmp-999998-cafecafe', '.y.engine.tmp-999999-deadbeef', 'x.engine']);
   });
 });

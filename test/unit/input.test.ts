@@ -212,11 +212,11 @@ describe('boxes', () => {
   test.each<[string, unknown, string, string, string]>([
     ['not an array', 'x', 'TypeError', 'ERR_INVALID_ARG_TYPE', 'Expected an array [x, y, w, h] of 4 numbers for `box` but received "x"'],
     ['3 numbers', [1, 2, 3], 'TypeError', 'ERR_INVALID_ARG_TYPE', 'Expected an array [x, y, w, h] of 4 numbers for `box` but received array of length 3'],
-    ['string inside', [1, '2', 3, 4], 'TypeError', 'ERR_INVALID_ARG_TYPE', 'Expected a number (box y) for `box[1]` but received "2"'],
-    ['NaN', [1, 2, NaN, 4], 'RangeError', 'ERR_OUT_OF_RANGE', 'Expected a finite number (box width) for `box[2]` but received NaN'],
-    ['Infinity', [Infinity, 2, 3, 4], 'RangeError', 'ERR_OUT_OF_RANGE', 'Expected a finite number (box x) for `box[0]` but received Infinity'],
-    ['zero width', [1, 2, 0, 4], 'RangeError', 'ERR_OUT_OF_RANGE', 'Expected a box width > 0 for `box[2]` but received 0'],
-    ['negative height', [1, 2, 3, -4], 'RangeError', 'ERR_OUT_OF_RANGE', 'Expected a box height > 0 for `box[3]` but received -4'],
+    ['string inside', [1, '2', 3, 4], 'TypeError', 'ERR_INVALID_ARG_TYPE', 'Expected a number as the box y for `box` but received "2"'],
+    ['NaN', [1, 2, NaN, 4], 'RangeError', 'ERR_OUT_OF_RANGE', 'Expected a finite number as the box width for `box` but received NaN'],
+    ['Infinity', [Infinity, 2, 3, 4], 'RangeError', 'ERR_OUT_OF_RANGE', 'Expected a finite number as the box x for `box` but received Infinity'],
+    ['zero width', [1, 2, 0, 4], 'RangeError', 'ERR_OUT_OF_RANGE', 'Expected a box width > 0 and <= 1e7 pixels for `box` but received 0'],
+    ['negative height', [1, 2, 3, -4], 'RangeError', 'ERR_OUT_OF_RANGE', 'Expected a box height > 0 and <= 1e7 pixels for `box` but received -4'],
     ['right of the image', [100, 10, 5, 5], 'RangeError', 'ERR_OUT_OF_RANGE', 'Expected a box that overlaps the 100x80 image for `box` but received [100, 10, 5, 5]'],
     ['below the image', [10, 80, 5, 5], 'RangeError', 'ERR_OUT_OF_RANGE', 'Expected a box that overlaps the 100x80 image for `box` but received [10, 80, 5, 5]'],
     ['left of the image', [-10, 10, 10, 5], 'RangeError', 'ERR_OUT_OF_RANGE', 'Expected a box that overlaps the 100x80 image for `box` but received [-10, 10, 10, 5]'],
@@ -225,7 +225,7 @@ describe('boxes', () => {
     expect(await rejection(() => validateBox(box, 'box', 100, 80))).toEqual({ name, code, message });
   });
   test('shape checks alone need no image', () => {
-    expect(checkBoxShape([5000, 5000, 1, 1], 'inputs[0].box')).toEqual([5000, 5000, 1, 1]);
-    expect(() => checkBoxShape([0, 0, 0, 1], 'inputs[0].box')).toThrow('Expected a box width > 0 for `inputs[0].box[2]` but received 0');
+    expect(checkBoxShape([5000, 5000, 1, 1], 'items[0].box')).toEqual([5000, 5000, 1, 1]);
+    expect(() => checkBoxShape([0, 0, 0, 1], 'items[0].box')).toThrow('Expected a box width > 0 and <= 1e7 pixels for `items[0].box` but received 0');
   });
 });

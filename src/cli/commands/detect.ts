@@ -1,12 +1,13 @@
 /** `trt-landmarker detect`: landmarks for one image or every image of a folder; text or JSON lines; overlays. */
-import { existsSync, statSync } from 'node:fs';
-import { basename, extname, join } from 'node:path';
+import { existsSync, mkdirSync, statSync } from 'node:fs';
+import { basename, dirname, extname, join } from 'node:path';
 import { LandmarkerError } from '../../errors';
 import { listImages } from '../../input/list-images';
 import { TrtLandmarker } from '../../landmarker';
 import { drawOverlay } from '../../overlay';
 import type { Box, LandmarkResult } from '../../types';
 import { flag, has, parseArgs, usageError } from '../args';
+import { EXIT_OK, EXIT_SOME_FAILED } from '../exit-codes';
 import { MODEL_FLAGS, MODEL_USAGE, modelOptions } from '../model-options';
 import { ProgressBar } from '../progress';
 import { detectAll } from '../../util/detect-all';
@@ -33,9 +34,30 @@ export function parseBox(text: string): Box {
   return nums as Box;
 }
 
+function overlayIsDir(overlay: string, folderMode: boolean): boolean {
+  return folderMode || overlay.endsWith('/') || (existsSync(overlay) && statSync(overlay).isDirectory());
+}
+
 function overlayPath(overlay: string, image: string, folderMode: boolean): string {
-  const isDir = folderMode || overlay.endsWith('/') || (existsSync(overlay) && statSync(overlay).isDirectory());
-  return isDir ? join(overlay, `${basename(image, extname(image))}.png`) : overlay;
+  return overlayIsDir(overlay, folderMode) ? join(overlay, `${basename(image, extname(image))}.png`) : overlay;
+}
+
+/** Creates the overlay folder (or the folder of the overlay file) before any image runs; refuses one it cannot. */
+function prepareOverlay(overlay: string, folderMode: boolean): void {
+  const dir = overlayIsDir(overlay, folderMode) ? overlay : dirname(overlay);
+  try {
+    mkdirSync(dir, { recursive: true });
+  } catch (err) {
+    const e = new TypeError(`Expected a folder that can be created for --overlay but received "${dir}" (${(err as Error).message})`) as TypeError & { code: string };
+    e.code = 'ERR_INVALID_ARG_VALUE';
+    throw e;
+  }
+}
+
+/** `file: [CODE] message` on stderr (after the progress bar's line when there is one). */
+function reportFailure(file: string, err: Error, afterBar: boolean): void {
+  const code = (err as Error & { code?: string }).code;
+  process.stderr.write(`${afterBar ? '\n' : ''}${file}: ${code ? `[${code}] ` : ''}${err.message}\n`);
 }
 
 function jsonLine(file: string, r: LandmarkResult, backend: string): string {
@@ -73,6 +95,7 @@ export async function run(argv: string[]): Promise<number> {
   const folder = statSync(target).isDirectory();
   const files = folder ? listImages(target) : [target];
   if (folder && files.length === 0) throw new LandmarkerError('ERR_FILE_NOT_FOUND', `No .jpg/.jpeg/.png/.webp images in ${target}`);
+  if (overlay) prepareOverlay(overlay, folder);
 
   const lm = await TrtLandmarker.create({ ...modelOpts, ...(findFaces ? {} : { detector: false as const }) });
   let failed = 0;
@@ -82,13 +105,11 @@ export async function run(argv: string[]): Promise<number> {
         try {
           await detectFacesInFile(lm, file, faceOpts, overlay ? overlayPath(overlay, file, folder) : undefined);
         } catch (err) {
-          if (!folder) throw err;
           failed++;
-          const code = (err as Error & { code?: string }).code;
-          process.stderr.write(`${file}: ${code ? `[${code}] ` : ''}${(err as Error).message}\n`);
+          reportFailure(file, err as Error, false);
         }
       }
-      return failed > 0 ? 1 : 0;
+      return failed > 0 ? EXIT_SOME_FAILED : EXIT_OK;
     }
     if (!json) process.stderr.write(`backend: ${lm.info.backend} (${lm.info.reason})\n`);
     const bar = folder ? new ProgressBar(files.length, 'detect') : null;
@@ -99,14 +120,17 @@ export async function run(argv: string[]): Promise<number> {
         const r = results[k];
         if (r instanceof Error) {
           failed++;
-          const code = (r as Error & { code?: string }).code;
-          if (!folder) throw r;
-          process.stderr.write(`\n${file}: ${code ? `[${code}] ` : ''}${r.message}\n`);
+          reportFailure(file, r, folder);
           continue;
         }
         process.stdout.write((json ? jsonLine(file, r, lm.info.backend) : human(file, r, !folder)) + '\n');
         if (overlay) {
-          await drawOverlay(file, r.points, { out: overlayPath(overlay, file, folder), box, rects: box ? [{ rect: r.crop, color: 'cyan' }] : [] });
+          try {
+            await drawOverlay(file, r.points, { out: overlayPath(overlay, file, folder), box, rects: box ? [{ rect: r.crop, color: 'cyan' }] : [] });
+          } catch (err) {
+            failed++;
+            reportFailure(file, err as Error, folder);
+          }
         }
       }
       done += results.length;
@@ -117,5 +141,5 @@ export async function run(argv: string[]): Promise<number> {
   } finally {
     await lm.dispose();
   }
-  return failed > 0 ? 1 : 0;
+  return failed > 0 ? EXIT_SOME_FAILED : EXIT_OK;
 }

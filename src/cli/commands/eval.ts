@@ -8,6 +8,7 @@ import { LandmarkQueue } from '../../queue/producer';
 import { NORM_KINDS, type NormKind } from '../../eval/metrics';
 import type { Backend, Precision } from '../../types';
 import { flag, flagAll, parseArgs, usageError } from '../args';
+import { EXIT_OK, EXIT_SOME_FAILED } from '../exit-codes';
 import { ProgressBar } from '../progress';
 import { defaultLandmarkFiles } from '../../models/defaults';
 
@@ -91,6 +92,7 @@ export async function run(argv: string[]): Promise<number> {
   const redis = flag(args, 'redis');
   const queue = redis ? await LandmarkQueue.connect({ redis, queue: flag(args, 'queue'), model: specs[0].model, config: specs[0].config }) : null;
   const bars = new Map<string, ProgressBar>();
+  let failed = 0;
   const evaluation: RunEvaluationOptions = {
     runs: specs,
     data,
@@ -127,6 +129,8 @@ export async function run(argv: string[]): Promise<number> {
       if (r.requestedPrecision) process.stdout.write(`  note: ${r.requestedPrecision} was requested but ${r.precision} ran (${r.info.reason})\n`);
       if (r.pointCountNote) process.stdout.write(`  note: ${r.pointCountNote}\n`);
       if (r.excluded.length) process.stdout.write(`  excluded: ${r.excluded.length} (see report.json)\n`);
+      for (const f of r.failed) process.stderr.write(`${r.label}: ${f.id}: ${f.reason}\n`);
+      failed += r.failed.length;
     },
   };
   let result: EvaluationResult;
@@ -146,7 +150,7 @@ export async function run(argv: string[]): Promise<number> {
     for (const r of e.results) {
       process.stdout.write(`${r.passed ? 'PASS' : 'FAIL'}: ${r.label} NME ${r.nmePct.toFixed(3)} % vs expected ${e.nmePct} ± ${e.tolerance}\n`);
     }
-    if (!e.passed) return 1;
+    if (!e.passed) return EXIT_SOME_FAILED;
   }
-  return 0;
+  return failed > 0 ? EXIT_SOME_FAILED : EXIT_OK;
 }

@@ -117,6 +117,8 @@ export interface TinyRegressionOptions {
   inputName?: string;
   outputName?: string;
   metadata?: Record<string, string>;
+  /** The bias added before the sigmoid (default: pseudo-random); NaN here makes every output NaN. */
+  bias?: ArrayLike<number>;
 }
 
 /**
@@ -135,7 +137,7 @@ export function tinyRegression(o: TinyRegressionOptions = {}): Buffer {
       node('Add', ['mm', 'b'], ['logits']),
       node('Sigmoid', ['logits'], [outName]),
     ],
-    initializers: [tensor('w', [3, k], rand(3 * k, 7)), tensor('b', [k], rand(k, 11))],
+    initializers: [tensor('w', [3, k], rand(3 * k, 7)), tensor('b', [k], o.bias ?? rand(k, 11))],
     inputs: [valueInfo(inName, [o.batch ?? 'N', 3, size, size])],
     outputs: [valueInfo(outName, [o.batch ?? 'N', k])],
     metadata: o.metadata,
@@ -148,6 +150,8 @@ export interface TinyPipnetOptions {
   landmarks?: number;
   neighbors?: number;
   metadata?: Record<string, string>;
+  /** Heads (cls, x, y, nb_x, nb_y) whose weights are all NaN, so that output is NaN. */
+  nanHeads?: string[];
 }
 
 /**
@@ -166,7 +170,9 @@ export function tinyPipnet(o: TinyPipnetOptions = {}): Buffer {
       node('AveragePool', ['input'], ['pooled'], [intsAttr('kernel_shape', [stride, stride]), intsAttr('strides', [stride, stride])]),
       ...heads.map(([name], i) => node('Conv', ['pooled', `w${i}`], [name])),
     ],
-    initializers: heads.map(([, c], i) => tensor(`w${i}`, [c, 3, 1, 1], rand(c * 3, 100 + i))),
+    initializers: heads.map(([name, c], i) =>
+      tensor(`w${i}`, [c, 3, 1, 1], o.nanHeads?.includes(name) ? new Float32Array(c * 3).fill(NaN) : rand(c * 3, 100 + i)),
+    ),
     inputs: [valueInfo('input', ['N', 3, size, size])],
     outputs: heads.map(([name, c]) => valueInfo(name, ['N', c, g, g])),
     metadata: o.metadata,
