@@ -28,7 +28,7 @@ writeFileSync(MODEL, tinyRegression({ size: 32, metadata: { trt_landmarker: JSON
  */
 function stubLandmarker() {
   return {
-    info: { backend: 'onnxruntime', architecture: 'regression' },
+    info: { backend: 'onnxruntime', architecture: 'regression', model: '/models/m.onnx' },
     track: jest.fn(async function* (_source: unknown, _options: unknown) {}),
     dispose: async () => undefined,
   };
@@ -81,7 +81,7 @@ describe('threads', () => {
     const evaluation = await createOptionsDuring(() => cli(['eval', '--model', MODEL, '--data', data, '--backend', 'onnxruntime', '--threads', '2']));
     expect(evaluation).toEqual([expect.objectContaining({ threads: 2 })]);
 
-    const webcam = await createOptionsDuring(() => quiet(() => runWebcam(['--model', MODEL, '--lavfi', 'testsrc', '--no-serve', '--threads', '4'])), stubLandmarker());
+    const webcam = await createOptionsDuring(() => quiet(() => runWebcam(['--model', MODEL, '--no-detect', '--lavfi', 'testsrc', '--no-serve', '--threads', '4'])), stubLandmarker());
     expect(webcam).toEqual([expect.objectContaining({ threads: 4 })]);
   });
 });
@@ -149,7 +149,7 @@ describe('webcam flags reach track()', () => {
 
   /** The (source, options) the webcam command hands to track() for these flags. */
   async function trackCall(flags: string[]): Promise<{ source: Record<string, unknown>; options: Record<string, unknown> }> {
-    await quiet(() => runWebcam(['--model', MODEL, '--backend', 'onnxruntime', '--no-serve', ...flags]));
+    await quiet(() => runWebcam(['--model', MODEL, '--no-detect', '--backend', 'onnxruntime', '--no-serve', ...flags]));
     expect(stub.track).toHaveBeenCalledTimes(1);
     const [source, options] = stub.track.mock.calls[0] as unknown as [Record<string, unknown>, Record<string, unknown>];
     return { source, options };
@@ -204,7 +204,7 @@ describe('webcam flags reach track()', () => {
         srv.close(() => done(p));
       });
     });
-    const { err } = await captured(() => runWebcam(['--model', MODEL, '--backend', 'onnxruntime', '--lavfi', 'testsrc', '--port', String(port)]));
+    const { err } = await captured(() => runWebcam(['--model', MODEL, '--no-detect', '--backend', 'onnxruntime', '--lavfi', 'testsrc', '--port', String(port)]));
     expect(err).toContain(`Preview: http://127.0.0.1:${port}/`);
   });
 
