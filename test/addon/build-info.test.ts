@@ -18,6 +18,14 @@ interface BuildFacts {
   /** "13.0" from `nvcc --version` when CUDA kernels were compiled. */
   nvccRelease?: string;
   tensorrtCompiled: boolean;
+  /** Why there is no GPU code, as the build recorded it: CMake's generated header, or binding.gyp's define. */
+  absentReason?: string;
+}
+
+/** The C string literal `name` is defined to in `text` (a header, or binding.gyp's escaped define). */
+function definedString(text: string, name: string): string | undefined {
+  const m = new RegExp(`${name}[ =]\\\\?"(.*?)\\\\?"\\s*$`, 'm').exec(text);
+  return m?.[1];
 }
 
 function objectFiles(dir: string): string[] {
@@ -37,7 +45,10 @@ function buildFacts(addonPath: string): BuildFacts | string {
   if (basename(dirname(addonPath)) !== 'Release' || basename(buildDir) !== 'build') return `the addon ${addonPath} is not a build/Release output`;
   const cache = join(buildDir, 'CMakeCache.txt');
   if (!existsSync(cache)) {
-    if (existsSync(join(buildDir, 'config.gypi'))) return { kind: 'gyp', tensorrtCompiled: false };
+    if (existsSync(join(buildDir, 'config.gypi'))) {
+      const gyp = readFileSync(join(dirname(buildDir), 'binding.gyp'), 'utf8');
+      return { kind: 'gyp', tensorrtCompiled: false, absentReason: definedString(gyp, 'TRTL_GPU_ABSENT_REASON') };
+    }
     return `${buildDir} has neither CMakeCache.txt nor config.gypi`;
   }
   const objects = objectFiles(join(buildDir, 'CMakeFiles')).map((f) => f.replace(/\\/g, '/')).filter((f) => f.includes('/native/'));
@@ -51,7 +62,9 @@ function buildFacts(addonPath: string): BuildFacts | string {
     nvccRelease = /release (\d+\.\d+)/.exec(v.stdout ?? '')?.[1];
     if (!nvccRelease) return `${nvcc} --version did not run (${v.error?.message ?? v.stderr})`;
   }
-  return { kind: 'cmake', nvccRelease, tensorrtCompiled: tensorrt.length > 0 };
+  const header = join(buildDir, 'generated', 'trtl_build_info.h');
+  const absentReason = existsSync(header) ? definedString(readFileSync(header, 'utf8'), 'TRTL_GPU_ABSENT_REASON') : undefined;
+  return { kind: 'cmake', nvccRelease, tensorrtCompiled: tensorrt.length > 0, absentReason };
 }
 
 /** Whether the dynamic loader knows libcuda.so.1 (undefined: cannot tell, e.g. no ldconfig). */
@@ -84,7 +97,8 @@ withFacts('buildInfo and gpuStatus agree with the build tree', () => {
     } else {
       expect(b).toMatchObject({ cuda: false, variant: 'cpu' });
       expect(b.cudaVersion).toBeUndefined();
-      expect(addon.gpuStatus()).toMatchObject({ cuda: false, tensorrt: false, reason: 'addon built without GPU support' });
+      expect(f.absentReason).toBeDefined();
+      expect(addon.gpuStatus()).toMatchObject({ cuda: false, tensorrt: false, reason: f.absentReason });
     }
   });
 
@@ -105,7 +119,7 @@ withFacts('buildInfo and gpuStatus agree with the build tree', () => {
     const g = addon.gpuStatus();
     expect(g.cuda).toBe(false);
     expect(g.tensorrt).toBe(false);
-    expect(g.reason).toBe(f.nvccRelease ? 'no NVIDIA driver found (libcuda.so.1 could not be loaded): no GPU or no driver on this machine' : 'addon built without GPU support');
+    expect(g.reason).toBe(f.nvccRelease ? 'no NVIDIA driver found (libcuda.so.1 could not be loaded): no GPU or no driver on this machine' : f.absentReason);
   });
 });
 
