@@ -48,13 +48,19 @@ def check_compatible(ckpt, arch, landmarks, input_size, path):
     names = ('architecture', 'landmarks', 'input size')
     for name, g, w in zip(names, got, want):
         if w is not None and g != w:
-            raise CheckpointError('checkpoint %s is a %s model with %s %s, but this run asks for %s %s'
-                                  % (path, ckpt['arch'], name, g, name, w))
+            raise CheckpointError('checkpoint %s was trained with %s %s, but this run asks for %s %s'
+                                  % (path, name, g, name, w))
 
 
 def describe(ckpt):
     """One line for the model contract: what the weights are and the terms of the data they come from."""
     data = '; '.join('%s (%d faces; terms: %s)' % (d['name'], d['samples'], d['terms']) for d in ckpt['data'])
-    return ('trained by models/train.py for %d epochs (augmentation %s%s, %s) on %s; best validation NME %.2f %% '
-            'inter-ocular on %s' % (ckpt['epoch'], ckpt['args']['augment'], ' + flip' if ckpt['args']['flip'] else '',
-                                   ckpt['init'], data, ckpt.get('best_nme') or float('nan'), ckpt['val_name']))
+    total = sum(d['samples'] for d in ckpt['data'])
+    used = '' if ckpt['subset'] == total else ', a seeded subset of %d faces' % ckpt['subset']
+    text = ('trained by models/train.py for %d epochs (augmentation %s%s, %s%s) on %s'
+            % (ckpt['epoch'], ckpt['args']['augment'], ' + flip' if ckpt['args']['flip'] else '', ckpt['init'],
+               used, data))
+    if ckpt.get('best_nme') is not None:
+        text += '; validation NME %.2f %% inter-ocular on %s (epoch %d)' % (ckpt['best_nme'], ckpt['val_name'],
+                                                                          ckpt['best_epoch'])
+    return text
