@@ -50,18 +50,23 @@ def parse_args(argv):
     p.add_argument('--augment', choices=sorted(augment.AUGMENTATIONS), default='all')
     p.add_argument('--no-flip', action='store_true', help='no random horizontal flip')
     p.add_argument('--subset', type=int, help='train on N images drawn with --seed')
+    p.add_argument('--val-subset', type=int, help='validate every epoch on N faces of --val drawn with --seed '
+                   '(CPU runs; the full set is scored by --eval-data at the end)')
     p.add_argument('--seed', type=int, default=0)
     p.add_argument('--init', help='ImageNet state_dict of the backbone (torchvision names); default: from scratch')
     p.add_argument('--device', default='auto', choices=('auto', 'cpu', 'cuda'))
     p.add_argument('--threads', type=int, help='torch CPU threads')
+    p.add_argument('--workers', type=int, default=0, help='DataLoader worker processes for augmentation (GPU runs)')
     p.add_argument('--max-batches', type=int, help='stop each epoch after N batches (smoke runs)')
     p.add_argument('--export', help='export the best checkpoint to this .onnx (+ .fp16.onnx) when training ends')
     p.add_argument('--eval-data', help='run trt-landmarker eval on the exported model with this data folder')
     args = p.parse_args(argv)
-    for name in ('input_size', 'epochs', 'batch', 'subset', 'threads', 'max_batches'):
+    for name in ('input_size', 'epochs', 'batch', 'subset', 'val_subset', 'threads', 'max_batches'):
         v = getattr(args, name)
         if v is not None and v < 1:
             p.error('Expected a positive integer for --%s but received %d' % (name.replace('_', '-'), v))
+    if args.workers < 0:
+        p.error('Expected a non-negative integer for --workers but received %d' % args.workers)
     if args.lr is not None and not args.lr > 0:
         p.error('Expected a positive number for --lr but received %r' % args.lr)
     if args.resume:
@@ -83,7 +88,7 @@ def config_from(args):
         'epochs': args.epochs or preset['epochs'], 'lr': args.lr or preset['lr'],
         'batch': args.batch or preset['batch'], 'decay_steps': preset['decay_steps'],
         'box_scale': preset['box_scale'], 'augment': args.augment, 'flip': not args.no_flip,
-        'subset': args.subset, 'seed': args.seed, 'data': args.data, 'val': args.val,
+        'subset': args.subset, 'val_subset': args.val_subset, 'seed': args.seed, 'data': args.data, 'val': args.val,
         'init_path': args.init, 'max_batches': args.max_batches,
     }
     if args.arch == 'pipnet' and cfg['input_size'] % PIPNET_STRIDE:
@@ -120,7 +125,7 @@ def main(argv):
     os.makedirs(out_dir, exist_ok=True)
 
     train, train_summary = datasets.load_samples(cfg['data'], cfg['landmarks'], cfg['subset'], cfg['seed'], log=log)
-    val, val_summary = (datasets.load_samples(cfg['val'], cfg['landmarks'] if cfg['landmarks'] == 68 else 68, log=log)
+    val, val_summary = (datasets.load_samples(cfg['val'], 68, cfg.get('val_subset'), cfg['seed'], log=log)
                         if cfg['val'] else ([], []))
     log('%d training faces from %s; %d validation faces' % (len(train), ', '.join(cfg['data']), len(val)))
 
@@ -152,7 +157,7 @@ def main(argv):
     if state['epoch'] >= cfg['epochs']:
         log('nothing to train: the checkpoint already has %d of %d epochs' % (state['epoch'], cfg['epochs']))
     else:
-        state = loop.run(net, task, train, val, cfg, state, out_dir, device, log)
+        state = loop.run(net, task, train, val, cfg, state, out_dir, device, log, workers=args.workers)
     if args.export:
         export_and_eval(out_dir, args.export, args.eval_data, log)
     return 0

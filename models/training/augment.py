@@ -14,6 +14,7 @@ expressed relative to the input: translation up to +-30/256 of the side (p 0.5),
 (p 0.3), horizontal flip (p 0.5) with the iBUG index remap.
 """
 import math
+import random
 
 import numpy as np
 import torch
@@ -136,11 +137,25 @@ def make_example(sample, size, box_scale, kinds=(), flip=False, rng=None):
     return normalise(img), torch.from_numpy(pts.astype(np.float32)), window
 
 
-def batches(samples, size, box_scale, batch_size, kinds=(), flip=False, rng=None, shuffle=False):
-    """Yield (inputs [B, 3, S, S], targets [B, L, 2], windows) over `samples`; augmented when rng is given."""
-    order = list(range(len(samples)))
-    if shuffle:
-        rng.shuffle(order)
-    for i in range(0, len(order), batch_size):
-        items = [make_example(samples[j], size, box_scale, kinds, flip, rng) for j in order[i:i + batch_size]]
+def batches(samples, size, box_scale, batch_size):
+    """Un-augmented (inputs [B, 3, S, S], targets [B, L, 2], windows) over `samples` in order: validation."""
+    for i in range(0, len(samples), batch_size):
+        items = [make_example(s, size, box_scale) for s in samples[i:i + batch_size]]
         yield (torch.stack([t[0] for t in items]), torch.stack([t[1] for t in items]), [t[2] for t in items])
+
+
+class TrainSet(torch.utils.data.Dataset):
+    """Augmented examples; sample i of epoch e draws from random.Random((seed, e, i)), so the result does not
+    depend on the order or on which DataLoader worker makes it (reproducible and resumable with workers)."""
+
+    def __init__(self, samples, size, box_scale, kinds, flip, seed):
+        self.samples, self.size, self.box_scale = samples, size, box_scale
+        self.kinds, self.flip, self.seed, self.epoch = kinds, flip, seed, 0
+
+    def __len__(self):
+        return len(self.samples)
+
+    def __getitem__(self, i):
+        rng = random.Random('%d/%d/%d' % (self.seed, self.epoch, i))
+        img, pts, _ = make_example(self.samples[i], self.size, self.box_scale, self.kinds, self.flip, rng)
+        return img, pts

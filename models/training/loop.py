@@ -1,10 +1,10 @@
 """The training loop: epochs of augmented batches, validation NME after each, checkpoints, resume.
 
-Reproducibility: epoch e draws its augmentation and shuffling from random.Random(seed * 100003 + e) and seeds
-torch with the same number, so a resumed run continues exactly as an uninterrupted one would.
+Reproducibility: epoch e shuffles with torch.Generator(seed * 100003 + e) and seeds torch with the same number;
+each sample's augmentation has its own generator (augment.TrainSet), so a resumed run continues exactly as an
+uninterrupted one would, with or without DataLoader workers.
 """
 import os
-import random
 import time
 
 import numpy as np
@@ -72,7 +72,7 @@ def make_optimizer(net, cfg):
     return opt, sched
 
 
-def run(net, task, train, val, cfg, state, out_dir, device, log_fn):
+def run(net, task, train, val, cfg, state, out_dir, device, log_fn, workers=0):
     """Train from state['epoch'] to cfg['epochs']; returns the final state. Writes last.pth, best.pth, log."""
     if not train:
         raise ValueError('no training sample: refusing to run an epoch over zero samples')
@@ -86,19 +86,20 @@ def run(net, task, train, val, cfg, state, out_dir, device, log_fn):
     if per_epoch == 0:
         raise ValueError('batch size %d leaves no batch of at least 2 images from %d samples' % (bs, len(train)))
     progress = report.Progress()
-    kinds = augment.AUGMENTATIONS[cfg['augment']]
+    dataset = augment.TrainSet(train, cfg['input_size'], cfg['box_scale'], augment.AUGMENTATIONS[cfg['augment']],
+                               cfg['flip'], cfg['seed'])
     sec_per_batch = None
     for epoch in range(state['epoch'], cfg['epochs']):
         seed = cfg['seed'] * 100003 + epoch
-        rng = random.Random(seed)
         torch.manual_seed(seed)
+        dataset.epoch = epoch
+        order = torch.randperm(len(train), generator=torch.Generator().manual_seed(seed)).tolist()
+        loader = torch.utils.data.DataLoader(dataset, batch_size=bs, sampler=order, num_workers=workers,
+                                             drop_last=len(train) % bs == 1)  # a batch of 1 breaks BatchNorm
         net.train()
         t0 = time.time()
         total, count = 0.0, 0
-        for inputs, targets, _w in augment.batches(train, cfg['input_size'], cfg['box_scale'], bs, kinds,
-                                                   cfg['flip'], rng, shuffle=True):
-            if inputs.shape[0] < 2:
-                continue
+        for inputs, targets in loader:
             loss = task.loss(net(inputs.to(device)), targets.to(device))
             if not torch.isfinite(loss):
                 raise FloatingPointError('the loss became %s at epoch %d batch %d: lower --lr' % (loss.item(), epoch + 1, count + 1))
