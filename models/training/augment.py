@@ -20,8 +20,10 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-IMAGENET_MEAN = torch.tensor([0.485, 0.456, 0.406]).view(3, 1, 1)
-IMAGENET_STD = torch.tensor([0.229, 0.224, 0.225]).view(3, 1, 1)
+from contract import IMAGENET_MEAN as _MEAN, IMAGENET_STD as _STD  # the contract's normalisation, one definition
+
+IMAGENET_MEAN = torch.tensor(_MEAN).view(3, 1, 1)
+IMAGENET_STD = torch.tensor(_STD).view(3, 1, 1)
 
 # The reference work's three sets. 'all' = rotation, blur, translation, occlusion.
 AUGMENTATIONS = {

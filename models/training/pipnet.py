@@ -15,6 +15,8 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
+from meanface import neighbour_indices  # noqa: F401 (PIPNet's rule, shared with the export)
+
 CLS_LOSS_WEIGHT = 10
 REG_LOSS_WEIGHT = 1
 
@@ -22,11 +24,6 @@ REG_LOSS_WEIGHT = 1
 def mean_face(targets):
     """targets: [N, L, 2] normalised points -> [L, 2] float64, rounded like the contract's meanFace."""
     return np.round(np.mean(np.asarray(targets, dtype=np.float64), axis=0), 6)
-
-
-def neighbour_indices(face, num_nb):
-    d = ((face[:, None, :] - face[None, :, :]) ** 2).sum(axis=2)
-    return np.argsort(d, axis=1, kind='stable')[:, 1:1 + num_nb]
 
 
 def reverse_index(nb):

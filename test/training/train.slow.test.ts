@@ -39,11 +39,15 @@ function py(args: string[]): Promise<Result> {
     child.on('close', (code) => resolve({ code, stdout, stderr }));
   });
 }
-async function ok(args: string[]): Promise<string> {
+async function run(args: string[]): Promise<Result> {
   const r = await py(args);
   if (r.code !== 0) throw new Error(`python ${args.join(' ')} exited ${r.code}:\n${r.stderr}`);
-  return r.stderr;
+  return r;
 }
+/** Runs python, fails on a non-zero exit; resolves to its stderr (train.py logs there). */
+const ok = async (args: string[]): Promise<string> => (await run(args)).stderr;
+/** The same, resolving to stdout. */
+const stdoutOf = async (args: string[]): Promise<string> => (await run(args)).stdout;
 
 interface Epoch {
   epoch: number;
@@ -75,6 +79,17 @@ d('models/train.py smoke tier', () => {
     copyFileSync(path.join(pts, 'face_0.png'), path.join(pts, 'unlabelled.png'));
   }, 60_000);
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  test('PIPNet targets decode back to their points; flip remap pairs left and right; the crop matches the contract', async () => {
+    const r = JSON.parse(await stdoutOf([path.join(__dirname, 'properties.py')])) as {
+      pipRoundTrip: number; flip: Record<string, number | boolean>; crop: { targetVsPoint: number; brightPixelOffset: number };
+    };
+    expect(r.pipRoundTrip).toBeLessThan(1e-5); // float32 round trip; a swapped row/column or neighbour slot is O(0.1)
+    expect(r.flip).toMatchObject({ involution68: true, involution70: true });
+    expect(r.flip.templateMirrorError as number).toBeLessThan(1e-9);
+    expect(r.crop.targetVsPoint).toBeLessThan(1e-3); // pixels, float32
+    expect(r.crop.brightPixelOffset).toBeLessThan(0.6); // a 1-pixel dot downscaled ~2.9x lands within half a pixel
+  }, 60_000);
 
   test('regression on a .pts folder: loss falls; resuming after epoch 2 equals the uninterrupted run', async () => {
     const full = path.join(dir, 'mnv3');
