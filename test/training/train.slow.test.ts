@@ -148,11 +148,12 @@ d('models/train.py smoke tier', () => {
     const evalRun = report.runs[0];
     expect(evalRun.metrics.all.count).toBe(8);
     // PyTorch (training validation, best.pth = the best epoch) vs ONNX Runtime through the package's own
-    // preprocessing: the same crops, so only float rounding differs (relative 1e-3 leaves margin; a wrong crop,
-    // point order or normalisation changes the NME by O(1)).
+    // preprocessing: the same crops, so only float rounding differs (seen: 2e-8 relative; 1e-4 leaves margin,
+    // while a wrong crop window, point order or scale changes the NME by O(1)). An untrained 64 px net barely
+    // looks at the pixels, so this checks the crop window and output mapping; properties.py checks the warp.
     const log = readLog(run);
     const best = Math.min(...log.epochs.map((e) => e.val?.nmePct as number));
-    expect(Math.abs(evalRun.metrics.all.nmePct - best)).toBeLessThan(1e-3 * best);
+    expect(Math.abs(evalRun.metrics.all.nmePct - best)).toBeLessThan(1e-4 * best);
 
     // The Python metric on the report's predictions equals src/eval/metrics.ts on the same numbers.
     const faces = evalRun.samples.map((s) => ({ pred: s.pred, gt: Array.from(readPts(path.join(pts, s.id.replace(/\.png$/, '.pts')))) }));
