@@ -8,6 +8,8 @@ import torch
 
 from architectures import extract_state_dict
 
+from .checkpoint import CheckpointError
+
 MODELS_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 PACKAGE_ROOT = os.path.dirname(MODELS_DIR)
 
@@ -17,12 +19,12 @@ def load_init(net, path, arch):
     try:
         state = extract_state_dict(torch.load(path, map_location='cpu'))
     except Exception as e:
-        raise ValueError('--init %s is not a readable state_dict (%s)' % (path, e))
+        raise CheckpointError('--init %s is not a readable state_dict (%s)' % (path, e))
     own = net.state_dict()
     fit = {k: v for k, v in state.items() if k in own and own[k].shape == v.shape}
     backbone = [k for k in own if not k.startswith(('fc.', 'classifier.3.', 'cls_layer', 'x_layer', 'y_layer', 'nb_'))]
     if len(fit) < len(backbone) // 2:
-        raise ValueError('--init %s fits only %d of the %d backbone tensors of %s (is it a %s ImageNet state_dict?)'
+        raise CheckpointError('--init %s fits only %d of the %d backbone tensors of %s (is it a %s ImageNet state_dict?)'
                          % (path, len(fit), len(backbone), arch,
                             'resnet18' if arch == 'pipnet' else 'torchvision ' + arch))
     own.update(fit)

@@ -189,15 +189,17 @@ d('models/train.py smoke tier', () => {
     const truncated = path.join(dir, 'truncated.pth');
     writeFileSync(truncated, readFileSync(path.join(dir, 'mnv3', 'last.pth')).subarray(0, 5000));
     const common = ['--out', path.join(dir, 'never'), '--epochs', '1', '--threads', '1'];
-    const [malformed, empty, wrongArch, exportArch, broken, missing] = await Promise.all([
+    const [malformed, empty, wrongArch, exportArch, broken, missing, wrongInit] = await Promise.all([
       py([TRAIN, '--arch', 'mobilenetv3', '--data', bad, ...common]),
       py([TRAIN, '--arch', 'mobilenetv3', '--data', none, ...common]),
       py([TRAIN, '--resume', path.join(dir, 'mnv3', 'last.pth'), '--arch', 'pipnet']),
       py([EXPORT, '--arch', 'pipnet', '--checkpoint', path.join(dir, 'mnv3', 'last.pth'), '--out', path.join(dir, 'x.onnx')]),
       py([TRAIN, '--resume', truncated]),
       py([TRAIN, '--arch', 'mobilenetv3', '--data', path.join(dir, 'does-not-exist'), ...common]),
+      py([TRAIN, '--arch', 'pipnet', '--init', path.join(dir, 'mnv3', 'last.pth'), '--data', pts, ...common]),
     ]);
-    expect([malformed.code, empty.code, wrongArch.code, exportArch.code, broken.code, missing.code]).toEqual([2, 2, 2, 2, 2, 2]);
+    expect([malformed.code, empty.code, wrongArch.code, exportArch.code, broken.code, missing.code, wrongInit.code]).toEqual([2, 2, 2, 2, 2, 2, 2]);
+    expect(wrongInit.stderr).toMatch(/--init .*last\.pth fits only \d+ of the \d+ backbone tensors of pipnet \(is it a resnet18 ImageNet state_dict\?\)/);
     expect(malformed.stderr).toMatch(/Malformed annotation .*face_3\.pts:4: expected two numbers but found "12\.0 abc"/);
     expect(empty.stderr).toMatch(/no usable sample/);
     expect(wrongArch.stderr).toMatch(/trained with architecture mobilenetv3, but this run asks for architecture pipnet/);
