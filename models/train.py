@@ -57,6 +57,8 @@ def parse_args(argv):
     p.add_argument('--device', default='auto', choices=('auto', 'cpu', 'cuda'))
     p.add_argument('--threads', type=int, help='torch CPU threads')
     p.add_argument('--workers', type=int, default=0, help='DataLoader worker processes for augmentation (GPU runs)')
+    p.add_argument('--lazy-images', action='store_true',
+                   help='decode images when used instead of holding them all in memory (large sets, e.g. 100k Fake-It)')
     p.add_argument('--max-batches', type=int, help='stop each epoch after N batches (smoke runs)')
     p.add_argument('--export', help='export the best checkpoint to this .onnx (+ .fp16.onnx) when training ends')
     p.add_argument('--eval-data', help='run trt-landmarker eval on the exported model with this data folder')
@@ -124,7 +126,8 @@ def main(argv):
         state = None
     os.makedirs(out_dir, exist_ok=True)
 
-    train, train_summary = datasets.load_samples(cfg['data'], cfg['landmarks'], cfg['subset'], cfg['seed'], log=log)
+    train, train_summary = datasets.load_samples(cfg['data'], cfg['landmarks'], cfg['subset'], cfg['seed'],
+                                                 preload=not args.lazy_images, log=log)
     val, val_summary = (datasets.load_samples(cfg['val'], 68, cfg.get('val_subset'), cfg['seed'], log=log)
                         if cfg['val'] else ([], []))
     log('%d training faces from %s; %d validation faces' % (len(train), ', '.join(cfg['data']), len(val)))

@@ -20,6 +20,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
+from .datasets import load_image
 from contract import IMAGENET_MEAN as _MEAN, IMAGENET_STD as _STD  # the contract's normalisation, one definition
 
 IMAGENET_MEAN = torch.tensor(_MEAN).view(3, 1, 1)
@@ -127,7 +128,8 @@ def make_example(sample, size, box_scale, kinds=(), flip=False, rng=None):
     x, y, side = window
     norm = (sample.points - np.array([x, y])) / side
     transform, mirrored = (np.eye(3), False) if rng is None else random_transform(rng, kinds, flip)
-    img = warp(sample.image, window, transform, size)
+    image = sample.image if sample.image is not None else load_image(sample.image_path)  # --lazy-images
+    img = warp(image, window, transform, size)
     pts = norm @ transform[:2, :2].T + transform[:2, 2]
     if mirrored:
         pts = pts[flip_index(pts.shape[0])]
