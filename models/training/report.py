@@ -73,7 +73,7 @@ def _plot(draw, box, series, title, font):
             draw.line(line, fill=colour, width=2)
         for px, py in line:
             draw.ellipse((px - 2, py - 2, px + 2, py + 2), fill=colour)
-        draw.text((x1 - 150, y0 + 6 + 14 * i), label, fill=colour, font=font)
+        draw.text((x1 - 8 - 6 * len(label), y0 + 6 + 14 * i), label, fill=colour, font=font)
 
 
 def write_curves(path, epochs):
