@@ -18,6 +18,7 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
+import numpy as np  # noqa: E402
 import onnx  # noqa: E402
 import torch  # noqa: E402
 
@@ -26,13 +27,14 @@ from architectures import (ARCHS, DEFAULT_INPUT_SIZE, PIPNET_NEIGHBORS, PIPNET_S
 from contract import embed, make_contract  # noqa: E402
 from fp16 import convert_to_fp16  # noqa: E402
 from meanface import meanface_from_dir, read_meanface, template_face  # noqa: E402
+from training.checkpoint import describe as describe_training, is_training_checkpoint  # noqa: E402
 
 
 def parse_args(argv):
     p = argparse.ArgumentParser(description='Export a trt-landmarker model to ONNX (FP32 + FP16).')
-    p.add_argument('--arch', required=True, choices=ARCHS)
+    p.add_argument('--arch', choices=ARCHS, help='required unless --checkpoint is a models/train.py checkpoint')
     p.add_argument('--out', required=True, help='output path of the FP32 model (.onnx)')
-    p.add_argument('--landmarks', type=int, default=68, choices=(68, 70))
+    p.add_argument('--landmarks', type=int, default=None, choices=(68, 70), help='default 68')
     p.add_argument('--input-size', type=int, default=None, help='square input side (default 224, PIPNet 256)')
     p.add_argument('--checkpoint', default=None, help='PyTorch state_dict (.pth); default: random weights')
     mf = p.add_mutually_exclusive_group()
@@ -43,10 +45,16 @@ def parse_args(argv):
     p.add_argument('--seed', type=int, default=0)
     p.add_argument('--no-fp16', action='store_true', help='skip the FP16 model')
     args = p.parse_args(argv)
+    args.trained = read_training_checkpoint(args.checkpoint, p)
+    if args.trained:
+        apply_training_facts(args, args.trained, p)
+    elif not args.arch:
+        p.error('--arch is required (unless --checkpoint is a models/train.py checkpoint)')
     if not args.out.endswith('.onnx'):
         p.error('--out must end with .onnx (got %r)' % args.out)
     if args.opset < 17:
         p.error('--opset must be >= 17 (got %d)' % args.opset)
+    args.landmarks = args.landmarks or 68
     size = args.input_size or DEFAULT_INPUT_SIZE[args.arch]
     if size < 32 or size > 1024:
         p.error('--input-size must be within 32..1024 (got %d)' % size)
@@ -55,14 +63,42 @@ def parse_args(argv):
     args.input_size = size
     if args.arch != 'pipnet' and (args.meanface or args.meanface_from):
         p.error('--meanface/--meanface-from only apply to --arch pipnet')
-    if args.arch == 'pipnet' and args.checkpoint and not (args.meanface or args.meanface_from):
+    if args.arch == 'pipnet' and args.checkpoint and not (args.meanface or args.meanface_from or args.trained):
         p.error('a PIPNet checkpoint needs the mean face it was trained with: pass --meanface meanface.txt')
     if args.box_scale is not None and not (0 < args.box_scale <= 10):
         p.error('--box-scale must be in (0, 10] (got %r)' % args.box_scale)
     return args
 
 
+def read_training_checkpoint(path, p):
+    """A models/train.py checkpoint (its facts travel into the contract), or None for a plain state_dict."""
+    if not path or not os.path.isfile(path):
+        return None
+    try:
+        obj = torch.load(path, map_location='cpu')
+    except Exception:  # not a torch file: load_checkpoint reports it with the usual message
+        return None
+    return obj if is_training_checkpoint(obj) else None
+
+
+def apply_training_facts(args, ckpt, p):
+    """Architecture, points, input size, crop scale and PIPNet mean face come from the training run."""
+    if args.arch and args.arch != ckpt['arch']:
+        p.error('--arch %s but %s is a %s checkpoint' % (args.arch, args.checkpoint, ckpt['arch']))
+    for flag, given, trained in (('--landmarks', args.landmarks, ckpt['landmarks']),
+                                 ('--input-size', args.input_size, ckpt['input_size'])):
+        if given is not None and given != trained:
+            p.error('%s %s but the checkpoint was trained with %s' % (flag, given, trained))
+    if args.meanface or args.meanface_from:
+        p.error('--meanface/--meanface-from: a models/train.py checkpoint carries the mean face it was trained with')
+    args.arch, args.landmarks, args.input_size = ckpt['arch'], ckpt['landmarks'], ckpt['input_size']
+    if args.box_scale is None:
+        args.box_scale = ckpt['box_scale']
+
+
 def pick_meanface(args):
+    if args.trained and args.trained.get('meanface') is not None:
+        return np.asarray(args.trained['meanface'], dtype=np.float64), 'the training data (models/train.py)'
     if args.meanface:
         return read_meanface(args.meanface, args.landmarks), os.path.basename(args.meanface)
     if args.meanface_from:
@@ -87,6 +123,8 @@ def main(argv):
     if args.checkpoint:
         net = load_checkpoint(net, args.checkpoint)
         weights = 'weights from ' + os.path.basename(args.checkpoint)
+        if args.trained:
+            weights += ', ' + describe_training(args.trained)
     else:
         calibrate_batchnorm(net, args.input_size, args.seed)
         weights = ('random weights (seed %d, BatchNorm statistics from synthetic images), untrained: '
