@@ -1,8 +1,9 @@
 /**
  * The main thread's handle on an ONNX Runtime session living in a worker thread (onnxruntime-worker.ts says why).
  *
- * - open() starts the thread, which creates the session; it resolves with the session's input/output metadata or
- *   rejects with ERR_MODEL_LOAD ("ONNX Runtime cannot load <path>: <ORT's message>").
+ * - open() reads the graph's inputs/outputs from the file (onnx-proto.ts, the same reader as the TensorRT backend's
+ *   contract check; ERR_MODEL_LOAD if it is not ONNX), then starts the thread, which creates the session; it rejects
+ *   with ERR_MODEL_LOAD ("ONNX Runtime cannot load <path>: <ORT's message>") when ORT cannot.
  * - run() requests are queued FIFO and posted one at a time; the input's buffer is transferred, not copied.
  *   A session.run failure rejects that call with ERR_INFERENCE and ORT's message.
  * - If the thread dies (crash, terminate()), the request in flight and every queued one reject with ERR_INFERENCE
@@ -18,6 +19,7 @@
 import { performance } from 'node:perf_hooks';
 import type { Worker } from 'node:worker_threads';
 import type { TensorInfo } from '../contract/match';
+import { readOnnxSummary } from '../contract/onnx-proto';
 import { LandmarkerError } from '../errors';
 import { startWorker } from '../util/worker';
 import { CONTROL_BUSY, CONTROL_STOP, type FromOrtWorker, type OrtWorkerInit, type OrtWorkerOutput, type ToOrtWorker } from './onnxruntime-worker';
@@ -71,8 +73,9 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const isArrayBuffer = (b: unknown) => Object.prototype.toString.call(b) === '[object ArrayBuffer]';
 
 export class OrtThread {
-  inputs: TensorInfo[] = [];
-  outputs: TensorInfo[] = [];
+  /** The graph's run-time inputs and its outputs, as declared in the file. */
+  readonly inputs: readonly TensorInfo[];
+  readonly outputs: readonly TensorInfo[];
   private readonly queue: Array<RunRequest | CloseRequest> = [];
   private current: RunRequest | null = null;
   private nextId = 1;
@@ -87,7 +90,10 @@ export class OrtThread {
     private readonly worker: Worker,
     private readonly control: Int32Array,
     readonly modelPath: string,
+    graph: { inputs: readonly TensorInfo[]; outputs: readonly TensorInfo[] },
   ) {
+    this.inputs = graph.inputs;
+    this.outputs = graph.outputs;
     track(this, true);
     this.exited = new Promise((resolve) => worker.once('exit', (code: number) => resolve(code)));
     worker.on('message', (m: FromOrtWorker) => this.onMessage(m));
@@ -97,10 +103,12 @@ export class OrtThread {
   }
 
   static async open(modelPath: string, threads?: number): Promise<OrtThread> {
+    // Read before any thread starts: a file that is not ONNX fails here, cheaply.
+    const graph = readOnnxSummary(modelPath);
     const control = new SharedArrayBuffer(2 * Int32Array.BYTES_PER_ELEMENT);
     const init: OrtWorkerInit = { modelPath, control, ...(threads ? { threads } : {}) };
     const worker = startWorker(__dirname, 'onnxruntime-worker', 'ONNX Runtime worker', { ort: init });
-    const t = new OrtThread(worker, new Int32Array(control), modelPath);
+    const t = new OrtThread(worker, new Int32Array(control), modelPath, graph);
     try {
       await new Promise<void>((resolve, reject) => (t.settleOpen = { resolve, reject }));
     } catch (err) {
@@ -198,8 +206,6 @@ export class OrtThread {
   private onMessage(m: FromOrtWorker): void {
     switch (m.type) {
       case 'ready':
-        this.inputs = m.inputs;
-        this.outputs = m.outputs;
         this.settleOpen?.resolve();
         this.settleOpen = null;
         break;

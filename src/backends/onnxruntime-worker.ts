@@ -8,6 +8,10 @@
  * This module holds no policy: errors go back as plain messages and the main side turns them into
  * LandmarkerErrors with the package's codes.
  *
+ * The graph's inputs/outputs are not asked of the session: the main thread reads them from the file
+ * (onnxruntime-thread.ts) with the reader the TensorRT backend uses, so both backends check a contract against the
+ * same facts (and older onnxruntime-node releases, which lack inputMetadata/outputMetadata, would do too).
+ *
  * Termination hazard (onnxruntime-node 1.30, measured): terminating this thread while it is inside ORT's native
  * code (loading the binding, InferenceSession.create, session.run) aborts the whole process ("terminate called
  * after throwing an instance of 'Napi::Error'", SIGABRT) when ORT returns into the dying isolate; that includes
@@ -18,7 +22,6 @@
 import { performance } from 'node:perf_hooks';
 import { parentPort, workerData, type MessagePort } from 'node:worker_threads';
 import type * as Ort from 'onnxruntime-node';
-import type { TensorInfo } from '../contract/match';
 
 export interface OrtWorkerInit {
   modelPath: string;
@@ -44,15 +47,11 @@ export interface OrtWorkerOutput {
 }
 
 export type FromOrtWorker =
-  | { type: 'ready'; inputs: TensorInfo[]; outputs: TensorInfo[] }
+  | { type: 'ready' }
   | { type: 'load-error'; message: string }
   | { type: 'result'; id: number; outputs: OrtWorkerOutput[]; coreMs: number }
   | { type: 'run-error'; id: number; message: string }
   | { type: 'released' };
-
-function toTensorInfo(m: Ort.InferenceSession.ValueMetadata): TensorInfo {
-  return m.isTensor ? { name: m.name, shape: [...m.shape], type: m.type } : { name: m.name, shape: [], type: 'non-tensor' };
-}
 
 /** Posts a result, transferring the outputs' buffers; copies an output whose buffer cannot move (shared, partial). */
 function postResult(port: MessagePort, id: number, out: Ort.InferenceSession.ReturnType, names: string[], coreMs: number): void {
@@ -112,7 +111,7 @@ async function main(port: MessagePort, init: OrtWorkerInit): Promise<void> {
     port.close();
     return;
   }
-  port.postMessage({ type: 'ready', inputs: session.inputMetadata.map(toTensorInfo), outputs: session.outputMetadata.map(toTensorInfo) } satisfies FromOrtWorker);
+  port.postMessage({ type: 'ready' } satisfies FromOrtWorker);
 
   // The main thread sends one request at a time; the chain keeps order even if a later ORT ran asynchronously.
   let chain = Promise.resolve();

@@ -152,7 +152,10 @@ function child(r: Reader, f: Field, no: number): Field | undefined {
 /** ONNX element types by number, named as ONNX Runtime names them (match.ts compares against 'float32'). */
 const ELEM_TYPES: Record<number, string> = { 1: 'float32', 2: 'uint8', 3: 'int8', 6: 'int32', 7: 'int64', 10: 'float16', 11: 'float64' };
 
-/** A ValueInfoProto: name, element type and shape (numbers for dim_value, strings for dim_param, '?' unknown). */
+/**
+ * A ValueInfoProto: name, element type and shape (numbers for dim_value, strings for dim_param, '?' unknown);
+ * type 'non-tensor' and no shape for a value that is not a tensor.
+ */
 function valueInfo(r: Reader, v: Field): TensorInfo {
   let name = '';
   let type: string | undefined;
@@ -161,7 +164,11 @@ function valueInfo(r: Reader, v: Field): TensorInfo {
     if (f.field === 1 && f.wire === 2) name = readString(r, f);
     if (f.field !== 2 || f.wire !== 2) continue;
     const tensor = child(r, f, 1);
-    if (!tensor) continue;
+    if (!tensor) {
+      // A sequence, map or optional value: no element type the pipeline could use (match.ts rejects it).
+      type = 'non-tensor';
+      continue;
+    }
     for (const t of fields(r, tensor.start, tensor.end)) {
       if (t.field === 1 && t.wire === 0) type = ELEM_TYPES[t.value] ?? `onnx type ${t.value}`;
       if (t.field !== 2 || t.wire !== 2) continue;

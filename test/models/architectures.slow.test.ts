@@ -17,7 +17,9 @@ import {
   run,
   session,
   type OnnxFacts,
+  type OnnxValue,
 } from './helpers';
+import { readOnnxSummary } from '../../src/contract/onnx-proto';
 
 const { python, reason } = pythonOrReason();
 const d = python ? describe : describe.skip;
@@ -52,11 +54,8 @@ const cases: Case[] = [
   { arch: 'pipnet', landmarks: 68, size: 256 },
 ];
 
-/** name, element type and shape of a tensor input/output as ONNX Runtime reports them. */
-function tensorMeta(m: InferenceSession.ValueMetadata): { name: string; type: string; shape: (string | number)[] } {
-  if (!m.isTensor) throw new Error(`${m.name} is not a tensor`);
-  return { name: m.name, type: m.type, shape: [...m.shape] };
-}
+/** ONNX TensorProto.FLOAT: the element type of every input and output of the exports. */
+const ONNX_FLOAT = 1;
 
 function expectedOutputs(c: Case): Record<string, (string | number)[]> {
   if (c.arch !== 'pipnet') return { landmarks: ['batch', 2 * c.landmarks] };
@@ -124,11 +123,9 @@ d.each(cases)('$arch ($landmarks points, $size px) exported and run in ONNX Runt
     });
     expect(contract.crop).toEqual({ boxScale: c.arch === 'pipnet' ? 1.1 : 1.6, square: true });
     expect(sess.inputNames).toEqual([contract.input.name]);
-    expect(tensorMeta(sess.inputMetadata[0])).toEqual({
-      name: 'input',
-      type: 'float32',
-      shape: ['batch', 3, contract.input.height, contract.input.width],
-    });
+    // The graph's declared inputs/outputs as the python onnx package reads them (independent of our reader).
+    const f = facts[p];
+    expect(f.inputs).toEqual([{ name: 'input', elemType: ONNX_FLOAT, shape: ['batch', 3, contract.input.height, contract.input.width] }]);
 
     const want = expectedOutputs(c);
     if (c.arch === 'pipnet') {
@@ -144,9 +141,15 @@ d.each(cases)('$arch ($landmarks points, $size px) exported and run in ONNX Runt
       expect(contract.regression).toEqual({ output: 'landmarks', layout: 'normalized' });
     }
     expect([...sess.outputNames].sort()).toEqual(Object.keys(want).sort());
-    for (const meta of sess.outputMetadata) {
-      expect(tensorMeta(meta)).toEqual({ name: meta.name, type: 'float32', shape: want[meta.name] });
-    }
+    expect(f.outputs.map((o) => o.name).sort()).toEqual(Object.keys(want).sort());
+    for (const o of f.outputs) expect(o).toEqual({ name: o.name, elemType: ONNX_FLOAT, shape: want[o.name] });
+  });
+
+  test.each(['fp32', 'fp16'] as const)('%s: our protobuf reader (onnx-proto.ts) finds the inputs/outputs python onnx finds', (p) => {
+    const ours = readOnnxSummary(paths[p]);
+    const typed = (v: OnnxValue) => ({ name: v.name, shape: v.shape, type: v.elemType === ONNX_FLOAT ? 'float32' : `onnx type ${v.elemType}` });
+    expect(ours.inputs).toEqual(facts[p].inputs.map(typed));
+    expect(ours.outputs).toEqual(facts[p].outputs.map(typed));
   });
 
   test.each(['fp32', 'fp16'] as const)('%s: batch 1 and batch 2 run; rows match the single run', async (p) => {

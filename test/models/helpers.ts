@@ -33,17 +33,31 @@ export interface OnnxFacts {
   opset: number;
   /** Count of initializers by ONNX data type name (FLOAT, FLOAT16, INT64...). */
   initializerTypes: Record<string, number>;
+  /** Graph inputs fed at run time (not initializers) and outputs: ONNX elem_type number, dim_value or dim_param. */
+  inputs: OnnxValue[];
+  outputs: OnnxValue[];
 }
 
-/** Metadata and weight types of an ONNX file, read with the python onnx package (independent of our TS reader). */
+export interface OnnxValue {
+  name: string;
+  elemType: number;
+  shape: (number | string)[];
+}
+
+/** Metadata, weight types and graph inputs/outputs of an ONNX file, read with the python onnx package (independent of our TS reader). */
 export async function onnxFacts(python: string, file: string): Promise<OnnxFacts> {
   const code = [
     'import json, sys, collections, onnx',
     'm = onnx.load(sys.argv[1])',
     'types = collections.Counter(onnx.TensorProto.DataType.Name(i.data_type) for i in m.graph.initializer)',
     'opset = max(o.version for o in m.opset_import if o.domain in ("", "ai.onnx"))',
+    'init = {i.name for i in m.graph.initializer}',
+    'def dim(d): return d.dim_value if d.HasField("dim_value") else (d.dim_param if d.HasField("dim_param") else "?")',
+    'def value(v): return {"name": v.name, "elemType": v.type.tensor_type.elem_type, "shape": [dim(d) for d in v.type.tensor_type.shape.dim]}',
     'print(json.dumps({"metadata": {p.key: p.value for p in m.metadata_props}, "opset": opset,',
-    '                  "initializerTypes": dict(types)}))',
+    '                  "initializerTypes": dict(types),',
+    '                  "inputs": [value(v) for v in m.graph.input if v.name not in init],',
+    '                  "outputs": [value(v) for v in m.graph.output]}))',
   ].join('\n');
   return JSON.parse(await runPython(python, code, [file])) as OnnxFacts;
 }
