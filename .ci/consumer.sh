@@ -10,9 +10,8 @@
 #    the prebuild and compile nothing. onnxruntime-node's own postinstall downloads its CUDA provider from nuget.org
 #    (not the npm registry) in every version we can use; where nuget.org is unreachable this step passes
 #    --onnxruntime-node-install=skip and says so.
-# Model and photo: TRTL_CONSUMER_MODEL (default ../shared/models/peppa-slim160/slim_160_latest.onnx with the bundled
-# contract "peppa-slim160"), TRTL_CONSUMER_IMAGE (default samples/*.jpg, else the first ../shared/data/helen-test
-# photo). Appends "ok|FAIL|skip ..." lines to $TRTL_CI_STEPS. Exit 1 on failure.
+# Photo: TRTL_CONSUMER_IMAGE (default samples/astronaut.png); the example runs the models shipped in the package.
+# Appends "ok|FAIL|skip ..." lines to $TRTL_CI_STEPS. Exit 1 on failure.
 set -uo pipefail
 repo=$(cd "$(dirname "$0")/.." && pwd)
 steps=${TRTL_CI_STEPS:-/dev/null}
@@ -31,14 +30,8 @@ if [ -z "$tarball" ]; then
 fi
 tar tzf "$tarball" | grep 'prebuilds/.*\.node$' > /dev/null || fail "$tarball holds no prebuilt binary"
 
-model=${TRTL_CONSUMER_MODEL:-$repo/../shared/models/peppa-slim160/slim_160_latest.onnx}
-image=${TRTL_CONSUMER_IMAGE:-$(ls "$repo"/samples/*.jpg "$repo"/../shared/data/helen-test/*.jpg 2>/dev/null | head -1)}
-if [ ! -f "$model" ] || [ ! -f "$image" ]; then
-  msg="no model ($model) or photo (${image:-none}) for the README example"
-  [ "${CI:-}" = true ] && fail "$msg"
-  record "skip consumer: $msg"
-  exit 0
-fi
+image=${TRTL_CONSUMER_IMAGE:-$repo/samples/astronaut.png}
+[ -f "$image" ] || fail "no photo ($image) for the README example"
 
 # The README's example, as a user would copy it.
 example=$(awk '/<!-- consumer-example -->/{f=1;next} f&&/^```js/{b=1;next} b&&/^```/{exit} b' "$repo/README.md")
@@ -58,7 +51,7 @@ t_prebuilt=$((SECONDS - start))
 info=$(cd "$work/prebuilt" && npx --no-install trt-landmarker info --json 2>&1) || { echo "$info" | tail; fail "trt-landmarker info failed"; }
 variant=$(node -e 'const i=JSON.parse(process.argv[1]);const a=i.addon;if(!a.loaded||!/\/prebuilds\/[^/]+\/[^/]+\/trt_landmarker\.node$/.test(a.path)){console.error(JSON.stringify(a));process.exit(1)}console.log(a.variant+" from "+a.path.split("/trt-landmarker/")[1])' "$info") ||
   fail "info does not name a loaded prebuilt variant"
-out=$(cd "$work/prebuilt" && node example.js "$model" "$image" 2>&1)
+out=$(cd "$work/prebuilt" && node example.js "$image" 2>&1)
 echo "$out" | tail -3
 echo "$out" | grep '^68 points' > /dev/null || fail "the README example did not print 68 points"
 record "ok   consumer (--ignore-scripts): installed in ${t_prebuilt} s, nothing compiled, info: $variant; README example: $(echo "$out" | grep -m1 '^68 points' | cut -c1-80)"
@@ -75,7 +68,7 @@ start=$SECONDS
 t_scripts=$((SECONDS - start))
 grep '^\[trt-landmarker\]' "$work/scripts/install.log"
 grep -q '^\[trt-landmarker\] using the prebuilt addon' "$work/scripts/install.log" || fail "the install script did not use the prebuild"
-out=$(cd "$work/scripts" && node example.js "$model" "$image" 2>&1)
+out=$(cd "$work/scripts" && node example.js "$image" 2>&1)
 echo "$out" | grep '^68 points' > /dev/null || fail "the README example (scripts on) did not print 68 points: $out"
 record "ok   consumer (install scripts on${ort_flag:+, ${ort_flag[*]}: nuget.org unreachable}): installed in ${t_scripts} s, prebuild used, 68 points"
 rm -rf "$work"
