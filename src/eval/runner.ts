@@ -137,16 +137,25 @@ export async function evaluate(detector: EvalDetector, dataset: Dataset, options
     const chunk = todo.slice(start, start + batch);
     const boxes = chunk.map((s) => (options.crop.kind === 'gt' ? gtBox(s.points, options.crop.boxFactor) : undefined));
     const items: BatchItem[] = chunk.map((s, k) => (boxes[k] ? { input: s.image, box: boxes[k] } : { input: s.image }));
-    let results: Array<LandmarkResult | Error>;
-    try {
-      results = await detector.detectBatch(items);
-      if (results.length !== chunk.length) throw new LandmarkerError('ERR_INTERNAL', `detectBatch returned ${results.length} results for ${chunk.length} inputs`);
+    // A detector that answers with the wrong number of results is a bug, never a sample's fault: not retried.
+    const counted = (r: LandmarkResult[], n: number): LandmarkResult[] => {
+      if (r.length !== n) throw new LandmarkerError('ERR_INTERNAL', `detectBatch returned ${r.length} results for ${n} inputs`);
+      return r;
+    };
+    let results: Array<LandmarkResult | Error> | undefined = await detector.detectBatch(items).then(
+      (r) => counted(r, chunk.length),
+      (err: Error & { code?: string }) => (err.code === 'ERR_INTERNAL' ? Promise.reject(err) : undefined),
+    );
+    if (results) {
       // preprocess / inference / postprocess / total are per batch (every result of a batch carries the same values).
       for (const key of ['preprocess', 'inference', 'postprocess', 'total'] as const) stageMs[key] += (results[0] as LandmarkResult).timings[key];
-    } catch (err) {
+    } else {
       // One bad sample must not sink its batch-mates: run them one by one to find it.
       results = [];
-      for (const item of items) results.push(await detector.detectBatch([item]).then((r) => r[0]!, (e: Error) => e));
+      for (const item of items) {
+        const one = await detector.detectBatch([item]).then((r) => r, (e: Error) => e);
+        results.push(one instanceof Error ? one : counted(one, 1)[0]!);
+      }
       for (const r of results) {
         if (r instanceof Error) continue;
         for (const key of ['preprocess', 'inference', 'postprocess', 'total'] as const) stageMs[key] += r.timings[key];
