@@ -189,6 +189,9 @@ export class FfmpegSource {
         this.resolvePending({ frame, index: m.index, time, captured: m.captured, dropped: m.dropped, captureFps: m.captureFps });
         break;
       }
+      case 'size-pending':
+        this.post({ type: 'size-final' });
+        break;
       case 'closed': {
         this.closed = true;
         this.markClosed();

@@ -22,7 +22,8 @@ export interface ReaderInit {
   policy: 'latest' | 'all';
 }
 
-export type ToReader = { type: 'size'; frameSize: number } | { type: 'pull' } | { type: 'stop' };
+/** 'size-final': the main thread's answer to 'size-pending', sent after any 'size' it had already sent. */
+export type ToReader = { type: 'size'; frameSize: number } | { type: 'size-final' } | { type: 'pull' } | { type: 'stop' };
 
 export type FromReader =
   | { type: 'spawned'; pid: number }
@@ -30,6 +31,8 @@ export type FromReader =
   | { type: 'stderr'; text: string }
   | { type: 'frame'; data: ArrayBuffer; index: number; time: number; captured: number; dropped: number; captureFps: number }
   | { type: 'closed'; code: number | null; signal: string | null; frames: number; pendingBytes: number }
+  /** ffmpeg closed with stdout bytes kept while the frame size was unknown: has the main thread sent it? */
+  | { type: 'size-pending' }
   | { type: 'end' };
 
 /** stdout kept while the frame size is unknown (a few 4K frames). */
@@ -46,6 +49,8 @@ function main(port: NonNullable<typeof parentPort>, init: ReaderInit): void {
   let dropped = 0;
   let wanted = false;
   let closed = false;
+  let closeInfo: { code: number | null; signal: string | null } | null = null;
+  let closedPosted = false;
   const rate = new RateMeter();
 
   // Its own process group: Ctrl+C in a terminal signals the whole foreground group, and ffmpeg dying of it first
@@ -105,11 +110,20 @@ function main(port: NonNullable<typeof parentPort>, init: ReaderInit): void {
   child.stdout.on('data', onData);
   child.stderr.setEncoding('utf8');
   child.stderr.on('data', (text: string) => post({ type: 'stderr', text }));
+  const postClosed = () => {
+    closedPosted = true;
+    post({ type: 'closed', ...closeInfo!, frames, pendingBytes: parser?.pendingBytes ?? earlyBytes });
+    if (wanted && !send()) post({ type: 'end' });
+  };
   child.on('close', (code, signal) => {
     if (child.pid === undefined) return; // a spawn failure, reported above
     closed = true;
-    post({ type: 'closed', code, signal, frames, pendingBytes: parser?.pendingBytes ?? earlyBytes });
-    if (wanted && !send()) post({ type: 'end' });
+    closeInfo = { code, signal };
+    // The frame size comes from ffmpeg's stderr, parsed on the main thread; a short stream can close before that
+    // 'size' message gets here, its frames still kept unparsed. The main thread has read all of stderr by the time
+    // it sees 'size-pending', so its 'size-final' comes after any 'size' it sends: only then is the count final.
+    if (!parser && earlyBytes > 0) post({ type: 'size-pending' });
+    else postClosed();
   });
 
   port.on('message', (m: ToReader) => {
@@ -120,9 +134,11 @@ function main(port: NonNullable<typeof parentPort>, init: ReaderInit): void {
       early = [];
       earlyBytes = 0;
       for (const c of chunks) onData(c);
+    } else if (m.type === 'size-final') {
+      if (closed && !closedPosted) postClosed();
     } else if (m.type === 'pull') {
       wanted = true;
-      if (!send() && closed) post({ type: 'end' });
+      if (!send() && closedPosted) post({ type: 'end' });
     } else if (m.type === 'stop') {
       if (closed || child.pid === undefined) return;
       child.stdout.destroy();

@@ -85,6 +85,11 @@ export function buildAndRun(sources: string[], opt = '-O0'): { build: { status: 
   }
 }
 
+/** The real addon, even where a test has jest.mock-ed the loader to return a fake. */
+function realAddon() {
+  return jest.requireActual<typeof import('../../src/native/loader')>('../../src/native/loader').loadAddon();
+}
+
 /**
  * An addon whose "GPU" (CUDA 13, TensorRT 10.16, sm 8.9) builds `engine` as the serialized engine, reporting two
  * build steps; `buildError`, when set, is thrown by the build instead. For CLI and facade tests of the TensorRT
@@ -110,6 +115,9 @@ export function fakeGpuAddon(engine = Buffer.from('fake serialized engine')) {
       return { engine, timingCache: Buffer.alloc(0), log: [] as string[] };
     },
     trtCreateRuntime: async () => ({ close: async () => undefined }),
+    // The engine cache's lock is the real addon's flock (a fake GPU, not a fake file system).
+    tryLockFile: (fd: number) => realAddon().tryLockFile(fd),
+    unlockFile: (fd: number) => realAddon().unlockFile(fd),
   };
   return addon;
 }
