@@ -184,6 +184,24 @@ exit 1`,
     });
   });
 
+  test('a short stream that closes before its size reaches the reader thread still yields every frame', async () => {
+    // The size comes from stderr, which the main thread parses; here stdout (10 frames of 4x4 RGB) is written and
+    // closed before the size line, and ffmpeg exits at once, so the reader sees 'close' before the size arrives.
+    const quick = fakeFfmpeg(
+      dir,
+      'quick.sh',
+      'head -c 480 /dev/zero\nexec 1>&-\n' +
+        'echo "Output #0, rawvideo, to \'pipe:\':" >&2\n' +
+        'echo "  Stream #0:0: Video: rawvideo (RGB[24] / 0x18424752), rgb24(pc), 4x4, q=2-31, 3 kb/s, 10 fps, 10 tbn" >&2',
+    );
+    for (let round = 0; round < 5; round++) {
+      const { frames, error } = await runSource(new FfmpegSource({ input: 'x.mp4', ffmpegPath: quick }));
+      expect(error).toBeUndefined();
+      expect(frames).toHaveLength(10);
+      expect(frames.every((f) => f.frame.width === 4 && f.frame.height === 4 && f.frame.data.length === 48)).toBe(true);
+    }
+  });
+
   test('a stream ending inside a frame', async () => {
     const short = fakeFfmpeg(dir, 'short.sh', 'head -c 100 /dev/zero');
     const { frames, error } = await runSource(new FfmpegSource({ input: 'x.mp4', width: 4, height: 4, ffmpegPath: short }));
