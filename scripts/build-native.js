@@ -21,7 +21,7 @@
  */
 'use strict';
 
-const { nodeGypScript, nodeDirArgs } = require('./node-gyp');
+const { nodeGypScript, nodeDirArgs, prepareGypCopy } = require('./node-gyp');
 
 const { spawn, spawnSync } = require('node:child_process');
 const fs = require('node:fs');
@@ -172,17 +172,6 @@ function buildWithGyp(dir) {
   const gypArgs = [script, 'rebuild', ...nodeDirArgs()];
   log(`building the portable CPU-only addon with node-gyp in ${dir}`);
   return run(process.execPath, gypArgs, dir);
-}
-
-// Copies what binding.gyp needs into dir (node_modules is linked, not copied) and returns dir.
-function prepareGypCopy(dir) {
-  const target = path.resolve(dir);
-  fs.rmSync(target, { recursive: true, force: true });
-  fs.mkdirSync(target, { recursive: true });
-  for (const f of ['package.json', 'binding.gyp']) fs.copyFileSync(path.join(root, f), path.join(target, f));
-  fs.cpSync(path.join(root, 'native'), path.join(target, 'native'), { recursive: true });
-  fs.symlinkSync(path.join(root, 'node_modules'), path.join(target, 'node_modules'), 'dir');
-  return target;
 }
 
 // Loads the fresh build in a child process (a broken binary must not take this script down) and describes it.

@@ -1,7 +1,7 @@
 'use strict';
 /*
- * Finding node-gyp and Node's headers without the network, for scripts/build-native.js (--gyp) and
- * scripts/prebuild.js (prebuildify's cpu variant).
+ * Finding node-gyp and Node's headers without the network, and a copy of the sources for node-gyp to build in, for
+ * scripts/build-native.js (--gyp, --gyp-dir) and scripts/prebuild.js (prebuildify's cpu variant).
  */
 const fs = require('node:fs');
 const path = require('node:path');
@@ -29,4 +29,16 @@ function nodeDirArgs() {
   return fs.existsSync(path.join(prefix, 'include', 'node', 'common.gypi')) ? [`--nodedir=${path.resolve(prefix)}`] : [];
 }
 
-module.exports = { nodeGypScript, nodeDirArgs };
+// Copies what binding.gyp needs into dir (node_modules is linked, not copied) and returns dir: node-gyp writes its
+// build/ there, so the package's own build/ (the cmake-js addon) is left alone.
+function prepareGypCopy(dir) {
+  const target = path.resolve(dir);
+  fs.rmSync(target, { recursive: true, force: true });
+  fs.mkdirSync(target, { recursive: true });
+  for (const f of ['package.json', 'binding.gyp']) fs.copyFileSync(path.join(root, f), path.join(target, f));
+  fs.cpSync(path.join(root, 'native'), path.join(target, 'native'), { recursive: true });
+  fs.symlinkSync(path.join(root, 'node_modules'), path.join(target, 'node_modules'), 'dir');
+  return target;
+}
+
+module.exports = { nodeGypScript, nodeDirArgs, prepareGypCopy };

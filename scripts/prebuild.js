@@ -24,8 +24,9 @@
 'use strict';
 
 const { spawnSync } = require('node:child_process');
-const { nodeDirArgs, nodeGypScript } = require('./node-gyp');
+const { nodeDirArgs, nodeGypScript, prepareGypCopy } = require('./node-gyp');
 const fs = require('node:fs');
+const os = require('node:os');
 const path = require('node:path');
 
 const root = path.resolve(__dirname, '..');
@@ -106,9 +107,16 @@ function prebuildify(outDir) {
   const gyp = nodeGypScript();
   if (gyp && !env.PREBUILD_NODE_GYP) env.PREBUILD_NODE_GYP = gyp;
   for (const a of nodeDirArgs()) env.npm_config_nodedir = a.slice('--nodedir='.length);
-  const r = spawnSync(process.execPath, args, { cwd: root, stdio: 'inherit', env });
-  const built = path.join(outDir, 'prebuilds', `${process.platform}-${process.arch}`, `${pkg.name}.node`);
-  return r.status === 0 && fs.existsSync(built) ? built : null;
+  // In a copy of the sources: node-gyp would otherwise replace the package's build/ (the cmake-js addon a
+  // developer built) with its own.
+  const gypDir = prepareGypCopy(path.join(os.tmpdir(), `trtl-prebuildify-${process.pid}`));
+  try {
+    const r = spawnSync(process.execPath, args, { cwd: gypDir, stdio: 'inherit', env });
+    const built = path.join(outDir, 'prebuilds', `${process.platform}-${process.arch}`, `${pkg.name}.node`);
+    return r.status === 0 && fs.existsSync(built) ? built : null;
+  } finally {
+    fs.rmSync(gypDir, { recursive: true, force: true });
+  }
 }
 
 function cacheValue(buildDir, name) {
