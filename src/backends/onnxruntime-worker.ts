@@ -21,7 +21,8 @@
  */
 import { performance } from 'node:perf_hooks';
 import { parentPort, workerData, type MessagePort } from 'node:worker_threads';
-import type * as Ort from 'onnxruntime-node';
+import type * as Ort from 'onnxruntime-common';
+import { loadOrt } from './ort-module';
 
 export interface OrtWorkerInit {
   modelPath: string;
@@ -92,8 +93,7 @@ async function main(port: MessagePort, init: OrtWorkerInit): Promise<void> {
   let ort: typeof Ort;
   let session: Ort.InferenceSession;
   try {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const loaded = await native(() => require('onnxruntime-node') as typeof Ort);
+    const loaded = await native(() => loadOrt());
     if (loaded === STOPPED) return;
     ort = loaded;
     const created = await native(() =>

@@ -18,12 +18,12 @@ import { DisposeGate } from '../util/dispose-gate';
 import { findNonFinite } from '../util/finite';
 import type { Precision } from '../types';
 import { OrtThread } from './onnxruntime-thread';
+import { ortVersion } from './ort-module';
 import type { OrtWorkerOutput } from './onnxruntime-worker';
 import type { LandmarkPipeline, PipelineOptions, PipelineOutput } from './pipeline';
 
-// The package's version, read without loading ORT's native binding into this thread (only the workers run it).
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-export const ORT_VERSION: string = (require('onnxruntime-node/package.json') as { version?: string }).version ?? 'unknown';
+// Read without loading ORT's native binding into this thread (only the workers run it).
+export const ORT_VERSION: string = ortVersion();
 
 /** `m.onnx` -> `m.fp16.onnx` (null when the model is already an .fp16.onnx). */
 export function fp16Sibling(modelPath: string): string | null {

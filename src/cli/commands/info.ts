@@ -1,7 +1,7 @@
 /** `trt-landmarker info`: what this machine offers: addon build, GPU path, TensorRT, library versions. */
 import { execFileSync } from 'node:child_process';
 import sharp from 'sharp';
-import { ORT_VERSION } from '../../backends/onnxruntime';
+import { describeOrt } from '../../backends/ort-module';
 import { probeTensorRt } from '../../backends/tensorrt';
 import type { NativeGpuStatus } from '../../native/addon';
 import { loadAddon, loadedAddonPath } from '../../native/loader';
@@ -74,7 +74,7 @@ export function systemInfo(): SystemInfo {
     gpus,
     gpuQuery: note,
     tensorrt,
-    onnxruntime: ORT_VERSION,
+    onnxruntime: describeOrt(),
     sharp: sharp.versions.sharp ?? 'unknown',
     libvips: sharp.versions.vips,
     defaultBackend: tensorrt.available ? 'tensorrt' : 'onnxruntime',
@@ -113,7 +113,7 @@ function text(s: SystemInfo): string {
     `GPU           ${s.gpus.length ? s.gpus.map((g) => `${g.name} (${g.memory})`).join('; ') : s.gpuQuery}`,
     `driver        ${s.gpus[0]?.driver ?? '-'}`,
     `TensorRT      ${s.tensorrt.available ? 'available' : 'unavailable'}: ${s.tensorrt.reason}${Object.keys(s.tensorrt.versions).length ? ` (${Object.entries(s.tensorrt.versions).map(([k, v]) => `${k} ${v}`).join(', ')})` : ''}`,
-    `ONNX Runtime  ${s.onnxruntime} (CPU)`,
+    `ONNX Runtime  ${s.onnxruntime}`,
     `sharp         ${s.sharp} (libvips ${s.libvips})`,
     `backend       'auto' uses ${s.defaultBackend === 'tensorrt' ? 'TensorRT' : 'ONNX Runtime on the CPU'}`,
   ];
