@@ -6,10 +6,13 @@
 #
 # 1. project "prebuilt": `npm install --ignore-scripts <tarball>` compiles nothing; `trt-landmarker info --json`
 #    must name a prebuilt variant; the README example must print 68 points.
-# 2. project "scripts": `npm install <tarball>` with install scripts on: this package's install script must find
-#    the prebuild and compile nothing. onnxruntime-node's own postinstall downloads its CUDA provider from nuget.org
-#    (not the npm registry) in every version we can use; where nuget.org is unreachable this step passes
-#    --onnxruntime-node-install=skip and says so.
+# 2. project "scripts": `npm install <tarball>` as a user types it: install scripts on, no switch, no environment
+#    variable. This package's install script must find the prebuild and compile nothing. ONNX Runtime's CPU runtime
+#    is inside the package (vendor/onnxruntime-node, scripts/vendor-ort.js), so onnxruntime-node, whose postinstall
+#    downloads a CUDA provider from nuget.org and fails offline, must not be installed at all; every install script
+#    that did run is listed. `info` must name the bundled ONNX Runtime, and the detected faces' points must be finite.
+#    On this CI machine nuget.org is unreachable (the step line says whether it resolves): npm reaches only its
+#    registry.
 # Photo: TRTL_CONSUMER_IMAGE (default samples/astronaut.png); the example runs the models shipped in the package.
 # Appends "ok|FAIL|skip ..." lines to $TRTL_CI_STEPS. Exit 1 on failure.
 set -uo pipefail
@@ -29,6 +32,8 @@ if [ -z "$tarball" ]; then
   record "ok   consumer: npm pack with prebuilt variants ($(tar tzf "$tarball" | grep -c 'prebuilds/.*\.node$') binaries, $(du -m "$tarball" | cut -f1) MiB, $((SECONDS - start)) s)"
 fi
 tar tzf "$tarball" | grep 'prebuilds/.*\.node$' > /dev/null || fail "$tarball holds no prebuilt binary"
+tar tzf "$tarball" | grep -x 'package/vendor/onnxruntime-node/bin/napi-v6/linux/x64/libonnxruntime.so.1' > /dev/null ||
+  fail "$tarball holds no bundled ONNX Runtime (vendor/onnxruntime-node: scripts/vendor-ort.js, run by prepack)"
 
 image=${TRTL_CONSUMER_IMAGE:-$repo/samples/astronaut.png}
 [ -f "$image" ] || fail "no photo ($image) for the README example"
@@ -56,19 +61,36 @@ echo "$out" | tail -3
 echo "$out" | grep '^68 points' > /dev/null || fail "the README example did not print 68 points"
 record "ok   consumer (--ignore-scripts): installed in ${t_prebuilt} s, nothing compiled, info: $variant; README example: $(echo "$out" | grep -m1 '^68 points' | cut -c1-80)"
 
-# 2. Install scripts on.
+# 2. Install scripts on, as a user types it.
 project scripts
-ort_flag=()
-if ! node -e 'require("node:dns").lookup("api.nuget.org",e=>process.exit(e?1:0))'; then
-  ort_flag=(--onnxruntime-node-install=skip)
-fi
+cat > "$work/scripts/finite.js" <<'JS'
+// Every detected face: 68 points, all finite (the README example prints the count only).
+const { TrtLandmarker } = require('trt-landmarker');
+TrtLandmarker.create().then(async (lm) => {
+  try {
+    const faces = await lm.detectFaces(process.argv[2]);
+    const ok = faces.length > 0 && faces.every((f) => f.points.length === 136 && f.points.every(Number.isFinite));
+    console.log(JSON.stringify({ faces: faces.length, backend: lm.info.backend, finite: ok }));
+    process.exitCode = ok ? 0 : 1;
+  } finally {
+    await lm.dispose();
+  }
+});
+JS
+nuget=unreachable
+node -e 'require("node:dns").lookup("api.nuget.org",e=>process.exit(e?1:0))' && nuget=reachable
 start=$SECONDS
-(cd "$work/scripts" && npm install --foreground-scripts --no-audit --no-fund "${ort_flag[@]}" "$tarball" > install.log 2>&1) ||
-  { tail -20 "$work/scripts/install.log"; fail "npm install (scripts on${ort_flag:+, ${ort_flag[*]}}) failed"; }
+(cd "$work/scripts" && npm install --foreground-scripts --no-audit --no-fund "$tarball" > install.log 2>&1) ||
+  { tail -20 "$work/scripts/install.log"; fail "npm install <tarball> (scripts on, no switch, api.nuget.org $nuget) failed"; }
 t_scripts=$((SECONDS - start))
 grep '^\[trt-landmarker\]' "$work/scripts/install.log"
 grep -q '^\[trt-landmarker\] using the prebuilt addon' "$work/scripts/install.log" || fail "the install script did not use the prebuild"
+[ -e "$work/scripts/node_modules/onnxruntime-node" ] && fail "onnxruntime-node was installed (its postinstall downloads from nuget.org)"
+scripts_run=$(cd "$work/scripts" && node -e 'const l=require("./package-lock.json");console.log(Object.entries(l.packages).filter(([k,v])=>k&&v.hasInstallScript).map(([k])=>k.replace(/^.*node_modules\//,"")).join(", ")||"none")')
+ort=$(cd "$work/scripts" && npx --no-install trt-landmarker info --json 2>/dev/null | node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>console.log(JSON.parse(s).onnxruntime))')
+echo "$ort" | grep -q '(CPU, bundled)$' || fail "info does not name the bundled ONNX Runtime: $ort"
 out=$(cd "$work/scripts" && node example.js "$image" 2>&1)
 echo "$out" | grep '^68 points' > /dev/null || fail "the README example (scripts on) did not print 68 points: $out"
-record "ok   consumer (install scripts on${ort_flag:+, ${ort_flag[*]}: nuget.org unreachable}): installed in ${t_scripts} s, prebuild used, 68 points"
+finite=$(cd "$work/scripts" && node finite.js "$image" 2>&1) || fail "68 finite points per face: $finite"
+record "ok   consumer (install scripts on, no switch, no env, api.nuget.org $nuget): installed in ${t_scripts} s, no onnxruntime-node, install scripts run: $scripts_run; ONNX Runtime $ort; $(echo "$out" | grep -m1 '^68 points' | cut -c1-60); $finite"
 rm -rf "$work"
