@@ -117,3 +117,22 @@ ort.InferenceSession.create(process.argv[1], { logSeverityLevel: 3 }).then((s) =
     expect(JSON.parse(r.stdout)).toEqual({ inputs: ['input1'], bindings: [join(found.dir, 'bin', 'napi-v6', 'linux', 'x64', 'onnxruntime_binding.node')] });
   });
 });
+
+describe('scripts/vendor-ort.js', () => {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { checkVersions } = require(join(repo, 'scripts', 'vendor-ort.js')) as {
+    checkVersions: (node: { version: string }, common: { version: string }, own: { dependencies?: Record<string, string> }) => string;
+  };
+
+  test('one version everywhere is the version vendored', () => {
+    expect(checkVersions({ version: '1.30.0' }, { version: '1.30.0' }, { dependencies: { 'onnxruntime-common': '1.30.0' } })).toBe('1.30.0');
+  });
+
+  test('differing versions fail the pack and name each', () => {
+    expect(() => checkVersions({ version: '1.30.0' }, { version: '1.29.0' }, { dependencies: { 'onnxruntime-common': '1.30.0' } })).toThrow(
+      'ONNX Runtime versions differ (onnxruntime-node 1.30.0, onnxruntime-common 1.29.0, package.json dependency onnxruntime-common 1.30.0)',
+    );
+    // A range in package.json is not one release either.
+    expect(() => checkVersions({ version: '1.30.0' }, { version: '1.30.0' }, { dependencies: { 'onnxruntime-common': '^1.30.0' } })).toThrow(/versions differ/);
+  });
+});
