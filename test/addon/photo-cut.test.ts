@@ -3,10 +3,10 @@
  * decoded region: preprocessing must read exactly the pixels it read before, so the model input is bit-identical.
  */
 import { cutAround, toScaled, type ScaledFrame } from '../../src/detector/photo';
-import type { NativeCrop } from '../../src/native/addon';
+import type { NativeCrop, NativePreprocessParams } from '../../src/native/addon';
 import { addon, randomFrame, rng } from './helpers';
 
-const params = { width: 16, height: 12, bgr: true, scale: 1 / 255, mean: [0.5, 0.4, 0.3], std: [0.2, 0.3, 0.25] };
+const params: NativePreprocessParams = { width: 16, height: 12, bgr: true, scale: 1 / 255, mean: [0.5, 0.4, 0.3], std: [0.2, 0.3, 0.25] };
 
 describe('cutAround', () => {
   test('preprocessing a crop from the cut equals preprocessing it from the region, bit for bit', () => {
