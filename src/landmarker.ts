@@ -20,7 +20,7 @@ import { checkBoxShape, isRawFrameLike, NATIVE_CHANNELS, validateBox } from './i
 import { loadAddon } from './native/loader';
 import { DetectorSlot } from './detector/slot';
 import { landmarkBox, validateFaceOptions } from './detector/faces';
-import { openPhoto, pointsToPhoto, toScaled } from './detector/photo';
+import { cutAround, openPhoto, pointsToPhoto, toScaled } from './detector/photo';
 import { defaultDetectorFiles, defaultLandmarkFiles } from './models/defaults';
 import { DisposeGate } from './util/dispose-gate';
 import { findNonFinite } from './util/finite';
@@ -238,13 +238,14 @@ export class TrtLandmarker implements AsyncDisposable {
       const boxes = faces.map((f): Box => [(f.box[0] + det.ox) * det.kx, (f.box[1] + det.oy) * det.ky, f.box[2] * det.kx, f.box[3] * det.ky]);
       const crops = boxes.map((b) => computeCrop(landmarkBox(b, this.contract.detectorBox), this.contract.crop, photo.width, photo.height));
       if (crops.length === 0) return [];
-      const src = await photo.faceFrame(crops, Math.min(this.contract.input.width, this.contract.input.height));
+      const region = await photo.faceFrame(crops, Math.min(this.contract.input.width, this.contract.input.height));
       this.gate.assertOpen();
-      const results = await this.runFrames(crops.map(() => src.frame), crops.map((c) => toScaled(c, src)));
+      const srcs = crops.map((c) => cutAround(region, c));
+      const results = await this.runFrames(srcs.map((s) => s.frame), crops.map((c, i) => toScaled(c, srcs[i])));
       return faces.map((f, i) => ({
         box: boxes[i],
         score: f.score,
-        points: pointsToPhoto(results[i].points, src),
+        points: pointsToPhoto(results[i].points, srcs[i]),
         ...(results[i].scores ? { scores: results[i].scores } : {}),
         landmarks: results[i].landmarks,
         crop: { ...crops[i] },

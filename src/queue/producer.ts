@@ -12,7 +12,8 @@ import type { ModelContract } from '../contract/types';
 import { LandmarkerError, outOfRange } from '../errors';
 import { runEvaluation, type EvaluationResult, type RunEvaluationOptions } from '../eval/evaluate';
 import { listImages } from '../input/list-images';
-import type { Box } from '../types';
+import { validateFaceOptions } from '../detector/faces';
+import type { Box, DetectFacesOptions } from '../types';
 import { redisClient } from './connection';
 import { isModelId, modelIdentity } from './identity';
 import { JobRun, type FailedJob, type PlannedJob } from './job-run';
@@ -47,8 +48,13 @@ export interface LandmarkQueueOptions {
 }
 
 export interface SubmitOptions {
-  /** Face box for every image or frame (default: the whole image). */
+  /** Face box for every image or frame (default: the whole image, or every face with `faces`). */
   box?: Box;
+  /**
+   * Images only: an image without a box gets every face the workers' detector finds (`faces` in its result),
+   * with these detectFaces options (`true`: the defaults). Default: the whole image.
+   */
+  faces?: DetectFacesOptions | true;
   /** Run id (letters, digits, - and _): submit again with the same id to pick up a run whose producer died. */
   runId?: string;
   onProgress?: (p: RunProgress) => void;
@@ -146,6 +152,9 @@ export class LandmarkQueue {
 
   /** Images as paths every worker can read, or encoded bytes (at most MAX_IMAGE_BYTES each). */
   images(images: QueueImage[], o: SubmitOptions = {}, modelId = this.modelId): JobRun {
+    // Checked here, in the caller's words, rather than failing every job on the workers (their detector's own
+    // minScore is the default, so only the options given travel).
+    if (o.faces !== undefined && o.faces !== true) validateFaceOptions(o.faces, 0.5);
     const items: ImageItem[] = images.map((img, key) => {
       const { input, box } = typeof img === 'object' && !Buffer.isBuffer(img) ? img : { input: img, box: undefined };
       const b = box ?? o.box;
@@ -159,7 +168,8 @@ export class LandmarkQueue {
     const jobs: PlannedJob[] = [];
     for (let i = 0; i < items.length; i += this.imagesPerJob) {
       const chunk = items.slice(i, i + this.imagesPerJob);
-      jobs.push({ data: { kind: 'images', model: modelId, items: chunk }, keys: chunk.map((it) => it.key) });
+      const faces = o.faces === true ? {} : o.faces;
+      jobs.push({ data: { kind: 'images', model: modelId, items: chunk, ...(faces ? { faces: { ...faces } } : {}) }, keys: chunk.map((it) => it.key) });
     }
     return this.run(jobs, (key) => items[key]?.path ?? `bytes:${key}`, o, modelId);
   }

@@ -3,8 +3,8 @@
  * as text. Plain data only (JSON), so any producer version can read any worker's results.
  */
 import { LandmarkerError, type ErrorCode } from '../errors';
-import type { Box } from '../types';
-import type { ResultJson } from '../util/result-json';
+import type { Box, DetectFacesOptions } from '../types';
+import type { FaceJson, ResultJson } from '../util/result-json';
 import { isModelId } from './identity';
 
 /** BullMQ key prefix of every queue of this package. */
@@ -34,6 +34,8 @@ export interface ImagesJob {
   kind: 'images';
   model: string;
   items: ImageItem[];
+  /** Present: an item without a box gets every face (detectFaces with these options); absent: the whole image. */
+  faces?: DetectFacesOptions;
 }
 
 /** Frames [firstFrame, firstFrame + frameCount) of a constant-frame-rate video, decoded by ffmpeg on the worker. */
@@ -58,6 +60,8 @@ export interface ItemResult extends Partial<ResultJson> {
   /** The model id that made it, and the worker. */
   model?: string;
   worker?: string;
+  /** Every face of an image of a faces job that had no box (best score first; empty: no face). */
+  faces?: FaceJson[];
   error?: { code: string; message: string };
 }
 

@@ -13,9 +13,9 @@ import { UnrecoverableError, Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { LandmarkerError, outOfRange } from '../errors';
 import { TrtLandmarker } from '../landmarker';
-import type { BatchItem, CreateOptions, LandmarkResult } from '../types';
+import type { BatchItem, CreateOptions, DetectFacesOptions, LandmarkResult } from '../types';
 import { detectAll } from '../util/detect-all';
-import { resultToJson } from '../util/result-json';
+import { faceToJson, resultToJson } from '../util/result-json';
 import { checkRedisUrl, redisClient } from './connection';
 import { defaultLandmarkFiles } from '../models/defaults';
 import { modelIdentity, type ModelIdentity } from './identity';
@@ -152,6 +152,7 @@ export class LandmarkWorker {
   }
 
   private async runImages(job: ImagesJob): Promise<ItemResult[]> {
+    if (job.faces) return this.runFaces(job, job.faces);
     const batch: BatchItem[] = job.items.map((it) => ({ input: it.path ?? Buffer.from(it.bytes ?? '', 'base64'), ...(it.box ? { box: it.box } : {}) }));
     const results = await detectAll(this.lm, batch);
     // One image that fails fails its job (retried, then listed with its code); see docs/scale.md.
@@ -162,6 +163,23 @@ export class LandmarkWorker {
       throw Object.assign(new Error(`${where}: ${e.message}`), { code: e.code });
     }
     return results.map((r, i) => ({ key: job.items[i].key, ...resultToJson(r as LandmarkResult) }));
+  }
+
+  /** A faces job: every face of each image without a box (detectFaces), the one face of an image with one. */
+  private async runFaces(job: ImagesJob, options: DetectFacesOptions): Promise<ItemResult[]> {
+    const out: ItemResult[] = [];
+    for (const it of job.items) {
+      const input = it.path ?? Buffer.from(it.bytes ?? '', 'base64');
+      try {
+        if (it.box) out.push({ key: it.key, ...resultToJson(await this.lm.detect(input, { box: it.box })) });
+        else out.push({ key: it.key, faces: (await this.lm.detectFaces(input, options)).map(faceToJson) });
+      } catch (err) {
+        // As in runImages: one image that fails fails its job (retried, then listed with its code).
+        const e = err as Error & { code?: string };
+        throw Object.assign(new Error(`${it.path ?? `image ${it.key} (bytes)`}: ${e.message}`), { code: e.code });
+      }
+    }
+    return out;
   }
 
   private async runVideo(job: VideoSegmentJob): Promise<ItemResult[]> {

@@ -2,7 +2,7 @@
  * A LandmarkResult as plain JSON (what `detect --json` prints and what queue workers send back): points rounded
  * to 0.01 px, scores to 1e-4, timings to 1 µs. resultFromJson() turns it back into a LandmarkResult.
  */
-import type { LandmarkResult, StageTimings } from '../types';
+import type { Face, LandmarkResult, StageTimings } from '../types';
 
 export interface ResultJson {
   width: number;
@@ -40,5 +40,24 @@ export function resultFromJson(j: ResultJson): LandmarkResult {
     height: j.height,
     crop: { ...j.crop },
     timings: j.timings as unknown as StageTimings,
+  };
+}
+
+/** One face of detectFaces() as plain JSON (`detect` without a box prints these; queue workers send them back). */
+export interface FaceJson {
+  box: number[];
+  score: number;
+  landmarks: number;
+  points: number[];
+  scores?: number[];
+}
+
+export function faceToJson(f: Face): FaceJson {
+  return {
+    box: f.box.map((v) => round(v)),
+    score: round(f.score, 4),
+    landmarks: f.landmarks,
+    points: Array.from(f.points, (v) => round(v)),
+    ...(f.scores ? { scores: Array.from(f.scores, (v) => round(v, 4)) } : {}),
   };
 }

@@ -22,6 +22,10 @@ describe('trt-landmarker worker / submit arguments', () => {
     [submit, ['--redis', 'redis://h:6379', '--video', 'v.mp4', '--segment-seconds', '-2'], 'ERR_OUT_OF_RANGE', 'Expected a positive number of seconds for `segment-seconds` but received "-2"'],
     [submit, ['--redis', 'redis://h:6379', 'a.jpg', '--box', '1,2'], 'ERR_INVALID_ARG_VALUE', 'Expected --box x,y,w,h (4 numbers) but received "1,2"'],
     [submit, ['--redis', 'redis://h:6379', 'a.jpg', '--queue', 'a:b'], 'ERR_INVALID_ARG_VALUE', 'Expected a queue name of letters, digits, - and _ (at most 64) but received "a:b"'],
+    [submit, ['--redis', 'redis://h:6379', 'a.jpg', '--faces', '--box', '1,2,3,4'], 'ERR_INVALID_ARG_VALUE', '--faces goes with images, without --box'],
+    [submit, ['--redis', 'redis://h:6379', 'a.jpg', '--max-faces', '3'], 'ERR_INVALID_ARG_VALUE', '--max-faces, --min-score and --min-face-size go with --faces'],
+    [submit, ['--redis', 'redis://h:6379', 'a.jpg', '--faces', '--max-faces', '0'], 'ERR_OUT_OF_RANGE', 'Expected a positive integer <= 1000 for `maxFaces` but received 0'],
+    [submit, ['--redis', 'redis://h:6379', 'a.jpg', '--faces', '--min-score', 'x'], 'ERR_INVALID_ARG_VALUE', 'Expected a number for --min-score but received "x"'],
     [submit, ['--redis', 'redis://h:6379', 'a.jpg', '--model-id', 'zz'], 'ERR_INVALID_ARG_VALUE', 'Expected 16 hex digits for `modelId` but received "zz"'],
   ])('%#: %j', async (cmd, argv, code, message) => {
     expect(await failure(cmd(argv as string[]))).toEqual({ code, first: message });

@@ -5,6 +5,7 @@
 import type { TrtLandmarker } from '../../landmarker';
 import { drawOverlay, type OverlayRect, type PointSet } from '../../overlay';
 import type { DetectFacesOptions, Face } from '../../types';
+import { faceToJson } from '../../util/result-json';
 import { usageError } from '../args';
 
 const round = (v: number, d = 2) => Math.round(v * 10 ** d) / 10 ** d;
@@ -31,13 +32,7 @@ export function facesJsonLine(file: string, faces: Face[], backend: string, ms: 
   return JSON.stringify({
     file,
     backend,
-    faces: faces.map((f) => ({
-      box: f.box.map((v) => round(v)),
-      score: round(f.score, 4),
-      landmarks: f.landmarks,
-      points: Array.from(f.points, (v) => round(v)),
-      ...(f.scores ? { scores: Array.from(f.scores, (v) => round(v, 4)) } : {}),
-    })),
+    faces: faces.map(faceToJson),
     ms: round(ms, 1),
   });
 }

@@ -9,6 +9,8 @@ import { DEFAULT_KEEP_SECONDS, MAX_IMAGE_BYTES } from '../../queue/protocol';
 import { flag, has, parseArgs, usageError } from '../args';
 import { ProgressBar } from '../progress';
 import { parseBox } from './detect';
+import { validateFaceOptions } from '../../detector/faces';
+import { faceOptions } from './detect-faces';
 
 export const usage = `submit <images...|folder> | --video FILE  --redis URL [options]   landmarks by the queue's workers (docs/scale.md)
   --redis URL             redis://HOST:PORT[/DB]
@@ -19,6 +21,10 @@ export const usage = `submit <images...|folder> | --video FILE  --redis URL [opt
   --video FILE            a constant-frame-rate video, cut into segments; one result per frame, in frame order
   --segment-seconds S     video segment length (default 10)
   --box x,y,w,h           face box for every image or frame (default: whole image)
+  --faces                 images: every face the workers' detector finds (one "faces" list per image), as \`detect\`
+  --max-faces N           with --faces: at most N faces per image (default 10)
+  --min-score S           with --faces: detection score threshold 0..1 (default: the detector's)
+  --min-face-size PX      with --faces: ignore faces whose larger box side is under PX pixels
   --bytes                 send the image files' bytes (at most ${MAX_IMAGE_BYTES / 1048576} MiB each) instead of their paths
   --out FILE              JSON lines (one per image or frame, in order) to FILE instead of stdout
   --run ID                run id: submitting again with the same id picks up a run whose producer stopped
@@ -39,8 +45,8 @@ function intFlag(name: string, text: string | undefined): number | undefined {
 
 export async function run(argv: string[]): Promise<number> {
   const args = parseArgs(argv, {
-    booleans: ['bytes', 'failed'],
-    values: ['redis', 'queue', 'model', 'config', 'model-id', 'video', 'segment-seconds', 'box', 'out', 'run', 'max-pending', 'images-per-job', 'attempts', 'backoff-ms', 'keep-seconds'],
+    booleans: ['bytes', 'failed', 'faces'],
+    values: ['max-faces', 'min-score', 'min-face-size', 'redis', 'queue', 'model', 'config', 'model-id', 'video', 'segment-seconds', 'box', 'out', 'run', 'max-pending', 'images-per-job', 'attempts', 'backoff-ms', 'keep-seconds'],
   });
   const redis = flag(args, 'redis');
   if (!redis) throw usageError(`submit needs --redis URL\n\n${usage}`);
@@ -52,6 +58,12 @@ export async function run(argv: string[]): Promise<number> {
   const segmentSeconds = segmentText === undefined ? undefined : Number(segmentText);
   if (segmentSeconds !== undefined && !(segmentSeconds > 0)) throw outOfRange('segment-seconds', 'a positive number of seconds', segmentText);
   const box = flag(args, 'box') !== undefined ? parseBox(flag(args, 'box')!) : undefined;
+  const faceFlags = { maxFaces: flag(args, 'max-faces'), minScore: flag(args, 'min-score'), minFaceSize: flag(args, 'min-face-size') };
+  const faces = has(args, 'faces');
+  if (!faces && Object.values(faceFlags).some((v) => v !== undefined)) throw usageError('--max-faces, --min-score and --min-face-size go with --faces');
+  if (faces && (box || video)) throw usageError('--faces goes with images, without --box');
+  const faceOpts = faces ? faceOptions(faceFlags) : undefined;
+  if (faceOpts) validateFaceOptions(faceOpts, 0.5); // before Redis is touched, in the API's words
   const options: LandmarkQueueOptions = {
     redis,
     queue: flag(args, 'queue'),
@@ -79,6 +91,7 @@ export async function run(argv: string[]): Promise<number> {
     let job;
     if (video) job = await q.video(video, { ...common, segmentSeconds });
     else {
+      if (faceOpts) Object.assign(common, { faces: faceOpts });
       const paths = args.positional;
       if (paths.length === 1 && existsSync(paths[0]) && statSync(paths[0]).isDirectory()) {
         job = has(args, 'bytes') ? q.images(listImages(paths[0]).map((f) => readFileSync(f)), common) : q.folder(paths[0], common);
