@@ -1,7 +1,7 @@
 /** `npm run bench` flags -> a validated BenchConfig (messages and codes as everywhere else: src/errors.ts). */
 import { flag, flagAll, has, parseArgs, usageError } from '../src/cli/args';
 import { outOfRange } from '../src/errors';
-import { EXPORT_ARCHS, type ExportArch } from '../src/models/export';
+import { EXPORT_ARCHS, type ExportArch } from '../tools/onnx-export';
 import type { Precision } from '../src/types';
 
 export const USAGE = `Usage: npm run bench -- [options]

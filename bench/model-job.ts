@@ -5,7 +5,7 @@
  * session's threads stop spinning within microseconds of its last run, long before the other subject's call ends.
  */
 import { loadContract } from '../src/contract/load';
-import type { ExportArch } from '../src/models/export';
+import type { ExportArch } from '../tools/onnx-export';
 import type { Precision } from '../src/types';
 import type { BenchConfig } from './args';
 import { createHandwritten } from './handwritten';

@@ -8,7 +8,7 @@
  */
 import * as ort from 'onnxruntime-node';
 import { flag, parseArgs } from '../src/cli/args';
-import { ensureModel, EXPORT_ARCHS, type ExportArch } from '../src/models/export';
+import { ensureModel, EXPORT_ARCHS, type ExportArch } from '../tools/onnx-export';
 import { physicalCores } from './machine';
 import { summarize } from './stats';
 

@@ -1,4 +1,5 @@
-# GPU part of the addon, included (OPTIONAL) by CMakeLists.txt before the addon target is created.
+# GPU part of the addon, included by CMakeLists.txt before the addon target is created (always: it decides
+# whether there is a GPU part at all, and why not when there is none).
 #
 #   CUDA kernels     built when nvcc is found (CUDAToolkit_ROOT, CUDACXX, CUDA_PATH, /usr/local/cuda, PATH).
 #   TensorRT backend built when the TensorRT public headers are found as well (TENSORRT_ROOT, else the usual

@@ -21,7 +21,7 @@ import { loadAddon } from './native/loader';
 import { DetectorSlot } from './detector/slot';
 import { landmarkBox, validateFaceOptions } from './detector/faces';
 import { cutAround, openPhoto, pointsToPhoto, toScaled } from './detector/photo';
-import { defaultDetectorFiles, defaultLandmarkFiles } from './models/defaults';
+import { defaultDetectorFiles, defaultLandmarkFiles } from './bundled-models';
 import { DisposeGate } from './util/dispose-gate';
 import { findNonFinite } from './util/finite';
 import type { NativeCrop, NativeFrame } from './native/addon';

@@ -1,5 +1,5 @@
 // tryLockFile(fd) -> boolean and unlockFile(fd): an exclusive advisory lock (flock) on a file descriptor opened in
-// JS. The engine cache's cross-process lock (src/tensorrt/lock.ts) is built on it because the kernel releases the
+// JS. The package's cross-process file lock (src/util/file-lock.ts) is built on it because the kernel releases the
 // lock when its holder dies: no stale lock to judge by pid, host or heartbeat, and a JS thread blocked for minutes
 // keeps it. Non-blocking only (LOCK_NB): waiting is a poll on the JS side, never a blocked event loop.
 #include <napi.h>

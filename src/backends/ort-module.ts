@@ -15,7 +15,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type * as Ort from 'onnxruntime-common';
 import { LandmarkerError } from '../errors';
-import { packageRoot } from '../native/variants';
+import { packageRoot } from '../util/package-root';
 
 export interface OrtLocation {
   /** 'bundled': vendor/onnxruntime-node inside this package; 'installed': an onnxruntime-node package. */

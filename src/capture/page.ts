@@ -1,14 +1,12 @@
 /** The preview page: the MJPEG stream in an <img>, figures pushed by server-sent events. No external assets. */
-function escapeHtml(s: string): string {
-  return s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
-}
+import { escapeXml } from '../draw/svg';
 
 export function previewPage(title: string, info: Record<string, string>): string {
   const rows = Object.entries(info)
-    .map(([k, v]) => `<tr><th>${escapeHtml(k)}</th><td>${escapeHtml(v)}</td></tr>`)
+    .map(([k, v]) => `<tr><th>${escapeXml(k)}</th><td>${escapeXml(v)}</td></tr>`)
     .join('');
   return `<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>${escapeHtml(title)}</title>
+<html lang="en"><head><meta charset="utf-8"><title>${escapeXml(title)}</title>
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <style>
 body{margin:0;background:#111;color:#ddd;font:14px/1.4 system-ui,sans-serif;display:flex;flex-wrap:wrap;gap:16px;padding:16px}
@@ -22,7 +20,7 @@ h1{font-size:16px;margin:0 0 8px}
 <body>
 <div id="view"><img id="video" alt="live frames with landmarks" src="stream.mjpg"></div>
 <div>
-<h1>${escapeHtml(title)}</h1>
+<h1>${escapeXml(title)}</h1>
 <table id="figures">
 <tr><th>capture fps</th><td id="captureFps">-</td></tr>
 <tr><th>processed fps</th><td id="processedFps">-</td></tr>

@@ -7,7 +7,7 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { LandmarkerError } from '../errors';
-import { packageRoot } from '../native/variants';
+import { packageRoot } from '../util/package-root';
 import { readOnnxSummary, type OnnxSummary } from './onnx-proto';
 import type { ModelContract } from './types';
 import { validateContract } from './validate';

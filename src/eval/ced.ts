@@ -1,5 +1,6 @@
 /** Cumulative error distribution plot: an SVG built here (several runs on one plot), rendered to PNG with sharp. */
 import sharp from 'sharp';
+import { escapeXml } from '../draw/svg';
 import { cedCurve } from './metrics';
 
 export interface CedSeries {
@@ -11,10 +12,6 @@ export interface CedSeries {
 }
 
 const COLORS = ['#1f77b4', '#d62728', '#2ca02c', '#ff7f0e', '#9467bd', '#8c564b', '#e377c2', '#17becf'];
-
-function esc(text: string): string {
-  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
-}
 
 /** maxX: right end of the x axis as a fraction (default 0.15 = 15 %). */
 export function cedSvg(series: CedSeries[], title: string, maxX = 0.15): string {
@@ -28,7 +25,7 @@ export function cedSvg(series: CedSeries[], title: string, maxX = 0.15): string 
   const parts: string[] = [];
   parts.push(`<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" font-family="DejaVu Sans, Liberation Sans, sans-serif">`);
   parts.push(`<rect width="${W}" height="${H}" fill="white"/>`);
-  parts.push(`<text x="${W / 2}" y="30" font-size="18" text-anchor="middle">${esc(title)}</text>`);
+  parts.push(`<text x="${W / 2}" y="30" font-size="18" text-anchor="middle">${escapeXml(title)}</text>`);
   // Grid and ticks every 1 % on x (labels every 2 %), every 0.1 on y.
   for (let p = 0; p <= Math.round(maxX * 100); p++) {
     const x = X(p / 100);
@@ -65,7 +62,7 @@ export function cedSvg(series: CedSeries[], title: string, maxX = 0.15): string 
     const lx = legendX;
     parts.push(`<line x1="${lx}" y1="${ly - 5}" x2="${lx + 28}" y2="${ly - 5}" stroke="${color}" stroke-width="3"/>`);
     const text = `${s.label}: NME ${s.nmePct.toFixed(2)} %, AUC@8 ${s.auc8Pct.toFixed(1)} %`;
-    parts.push(`<text x="${lx + 36}" y="${ly}" font-size="14">${esc(text)}</text>`);
+    parts.push(`<text x="${lx + 36}" y="${ly}" font-size="14">${escapeXml(text)}</text>`);
   });
   parts.push('</svg>');
   return parts.join('\n');

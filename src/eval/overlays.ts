@@ -3,47 +3,22 @@
  * same face with the prediction (red, ground truth faint). Built with sharp + SVG.
  */
 import sharp from 'sharp';
-import type { SampleResult } from './runner';
+import { dotsSvg, ibug68ContoursSvg, svgDocument, textSvg, type ToSvg } from '../draw/svg';
 import { boundingBox } from './metrics';
-
-/** iBUG 68-point contours (0-based): [first, last, closed]. */
-const CONTOURS: [number, number, boolean][] = [
-  [0, 16, false],
-  [17, 21, false],
-  [22, 26, false],
-  [27, 30, false],
-  [31, 35, false],
-  [36, 41, true],
-  [42, 47, true],
-  [48, 59, true],
-  [60, 67, true],
-];
+import type { SampleResult } from './runner';
 
 const TILE = 256;
 const CAPTION = 22;
+const FONT = 'DejaVu Sans, sans-serif';
 
-function esc(text: string): string {
-  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
-}
-
-function shapeSvg(points: ArrayLike<number>, count: number, map: (x: number, y: number) => [number, number], color: string, opacity: number, r: number): string {
-  const out: string[] = [];
-  if (count >= 68) {
-    for (const [a, b, closed] of CONTOURS) {
-      const pts: string[] = [];
-      for (let i = a; i <= b; i++) pts.push(map(points[2 * i], points[2 * i + 1]).map((v) => v.toFixed(1)).join(','));
-      out.push(`<${closed ? 'polygon' : 'polyline'} points="${pts.join(' ')}" fill="none" stroke="${color}" stroke-opacity="${opacity}" stroke-width="1"/>`);
-    }
-  }
-  for (let i = 0; i < count; i++) {
-    const [x, y] = map(points[2 * i], points[2 * i + 1]);
-    out.push(`<circle cx="${x.toFixed(1)}" cy="${y.toFixed(1)}" r="${r}" fill="${color}" fill-opacity="${opacity}"/>`);
-  }
-  return out.join('');
+/** Dots for the first `count` points, with the iBUG-68 outline when the shape has 68 points or more. */
+function shapeSvg(points: ArrayLike<number>, count: number, toSvg: ToSvg, color: string, opacity: number, radius: number): string {
+  const outline = count >= 68 ? ibug68ContoursSvg(points, { color, opacity, toSvg }) : '';
+  return outline + dotsSvg(points, { color, opacity, radius, toSvg, digits: 1 }, count);
 }
 
 /** A square region around the ground truth (1.5 x its larger side) cut from the image, black outside, TILE x TILE. */
-async function faceTile(image: string, gt: Float32Array): Promise<{ png: Buffer; map: (x: number, y: number) => [number, number] }> {
+async function faceTile(image: string, gt: Float32Array): Promise<{ png: Buffer; map: ToSvg }> {
   const [bx, by, bw, bh] = boundingBox(gt, 68);
   const side = Math.max(8, Math.ceil(1.5 * Math.max(bw, bh)));
   const left = Math.round(bx + bw / 2 - side / 2);
@@ -67,15 +42,11 @@ async function faceTile(image: string, gt: Float32Array): Promise<{ png: Buffer;
 async function sampleRow(s: SampleResult, rank: string): Promise<Buffer> {
   const { png, map } = await faceTile(s.image, s.gt);
   const n = s.errors.length;
-  const gtSvg = `<svg xmlns="http://www.w3.org/2000/svg" width="${TILE}" height="${TILE}">${shapeSvg(s.gt, n, map, '#00ff66', 1, 2.2)}</svg>`;
-  const predSvg =
-    `<svg xmlns="http://www.w3.org/2000/svg" width="${TILE}" height="${TILE}">` +
-    `${shapeSvg(s.gt, n, map, '#00ff66', 0.45, 1.6)}${shapeSvg(s.pred, n, map, '#ff3333', 1, 2.2)}</svg>`;
+  const gtSvg = svgDocument(TILE, TILE, shapeSvg(s.gt, n, map, '#00ff66', 1, 2.2));
+  const predSvg = svgDocument(TILE, TILE, shapeSvg(s.gt, n, map, '#00ff66', 0.45, 1.6) + shapeSvg(s.pred, n, map, '#ff3333', 1, 2.2));
   const left = await sharp(png).composite([{ input: Buffer.from(gtSvg) }]).png().toBuffer();
   const right = await sharp(png).composite([{ input: Buffer.from(predSvg) }]).png().toBuffer();
-  const caption =
-    `<svg xmlns="http://www.w3.org/2000/svg" width="${2 * TILE + 6}" height="${CAPTION}" font-family="DejaVu Sans, sans-serif">` +
-    `<text x="4" y="16" font-size="13" fill="white">${esc(`${rank} ${s.id}  NME ${(s.nme * 100).toFixed(2)} %`)}</text></svg>`;
+  const caption = svgDocument(2 * TILE + 6, CAPTION, textSvg(4, 16, `${rank} ${s.id}  NME ${(s.nme * 100).toFixed(2)} %`, { size: 13, fill: 'white' }), FONT);
   return sharp({ create: { width: 2 * TILE + 6, height: TILE + CAPTION, channels: 3, background: { r: 40, g: 40, b: 40 } } })
     .composite([
       { input: Buffer.from(caption), left: 0, top: 0 },
@@ -96,11 +67,14 @@ export async function writeOverlaySheet(file: string, title: string, samples: { 
   const gap = 8;
   const width = cols * rowW + (cols + 1) * gap;
   const height = head + rows * (rowH + gap);
-  const header =
-    `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${head}" font-family="DejaVu Sans, sans-serif">` +
-    `<text x="${gap}" y="24" font-size="18" fill="white">${esc(title)}</text>` +
-    `<text x="${gap}" y="46" font-size="13" fill="#00ff66">ground truth (left, and faint on the right)</text>` +
-    `<text x="${gap + 330}" y="46" font-size="13" fill="#ff5555">prediction (right)</text></svg>`;
+  const header = svgDocument(
+    width,
+    head,
+    textSvg(gap, 24, title, { size: 18, fill: 'white' }) +
+      textSvg(gap, 46, 'ground truth (left, and faint on the right)', { size: 13, fill: '#00ff66' }) +
+      textSvg(gap + 330, 46, 'prediction (right)', { size: 13, fill: '#ff5555' }),
+    FONT,
+  );
   const tiles = await Promise.all(samples.map(({ sample, rank }) => sampleRow(sample, rank)));
   await sharp({ create: { width, height, channels: 3, background: { r: 20, g: 20, b: 20 } } })
     .composite([

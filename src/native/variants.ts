@@ -14,6 +14,7 @@
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
+import { packageRoot } from '../util/package-root';
 
 export const ADDON_FILE = 'trt_landmarker.node';
 export const META_FILE = 'trt_landmarker.json';
@@ -63,36 +64,6 @@ export interface MachineFacts {
   driver?: string;
   /** Where libnvinfer.so.<major> was found, per major looked for (null: not found). */
   libnvinfer: Record<number, string | null>;
-}
-
-let root: string | undefined;
-
-/**
- * The package root: the nearest directory above this file whose package.json is named trt-landmarker.
- * Works from src/native (ts-jest, ts-node) and from dist/src/native (compiled).
- */
-export function packageRoot(): string {
-  if (root !== undefined) return root;
-  let dir = __dirname;
-  for (;;) {
-    const pkg = join(dir, 'package.json');
-    if (existsSync(pkg)) {
-      try {
-        if ((JSON.parse(readFileSync(pkg, 'utf8')) as { name?: string }).name === 'trt-landmarker') {
-          root = dir;
-          return dir;
-        }
-      } catch {
-        // unreadable package.json: keep walking up
-      }
-    }
-    const up = dirname(dir);
-    if (up === dir) break;
-    dir = up;
-  }
-  // Fallback: src/native -> two levels up (dist/src/native is handled above by the package.json walk).
-  root = resolve(__dirname, '..', '..');
-  return root;
 }
 
 /** -1, 0, 1 comparing dotted versions numerically ("580.65.06" vs "525.60.13"). */

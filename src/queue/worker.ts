@@ -17,7 +17,7 @@ import type { BatchItem, CreateOptions, DetectFacesOptions, LandmarkResult } fro
 import { detectAll } from '../util/detect-all';
 import { faceToJson, resultToJson } from '../util/result-json';
 import { checkRedisUrl, redisClient } from './connection';
-import { defaultLandmarkFiles } from '../models/defaults';
+import { defaultLandmarkFiles } from '../bundled-models';
 import { modelIdentity, type ModelIdentity } from './identity';
 import { DEFAULT_QUEUE, errorText, QUEUE_PREFIX, queueName, type ImagesJob, type ItemResult, type JobData, type JobResult, type VideoSegmentJob } from './protocol';
 import { announce, REGISTRY_REFRESH_MS, withdraw } from './registry';

@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { LandmarkerError } from '../errors';
 import { writeFileAtomic } from './atomic-write';
 import { engineKey, sha256, type EngineKeyParts } from './cache-key';
-import { acquireLock, type LockOptions } from './lock';
+import { acquireLock, type LockOptions } from '../util/file-lock';
 
 export interface EngineMeta {
   format: 1;

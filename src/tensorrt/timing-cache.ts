@@ -8,7 +8,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { writeFileAtomic } from './atomic-write';
-import { acquireLock, type LockOptions } from './lock';
+import { acquireLock, type LockOptions } from '../util/file-lock';
 
 export interface TimingCacheSave {
   path: string;

@@ -135,7 +135,8 @@ describe('loader', () => {
       // eslint-disable-next-line @typescript-eslint/no-require-imports
       const v = require('../../src/native/variants') as typeof import('../../src/native/variants');
       const list = v.listCandidates({ TRT_LANDMARKER_ADDON: '/x/y.node' });
-      const root = v.packageRoot();
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const root = (require('../../src/util/package-root') as typeof import('../../src/util/package-root')).packageRoot();
       expect(list[0]).toEqual({ path: '/x/y.node', source: 'env' });
       expect(list[list.length - 1]).toEqual({ path: join(root, 'build', 'Release', 'trt_landmarker.node'), source: 'build' });
       const prebuilds = list.filter((c) => c.source.startsWith('prebuild:'));

@@ -8,7 +8,7 @@ import { makeFrame, makePhoto } from '../../bench/photo';
 import { validateDetectorContract } from '../../src/contract/detector';
 import { validateContract } from '../../src/contract/validate';
 import { TrtLandmarker } from '../../src/landmarker';
-import { defaultDetectorFiles, defaultLandmarkFiles } from '../../src/models/defaults';
+import { defaultDetectorFiles, defaultLandmarkFiles } from '../../src/bundled-models';
 import type { Face } from '../../src/types';
 
 test('detectFaces and the hand-written pipeline agree on the bench inputs', async () => {

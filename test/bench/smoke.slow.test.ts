@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { BenchResult } from '../../bench/result';
 import { probeTensorRt } from '../../src/backends/tensorrt';
-import { findPythonSync } from '../../src/models/python';
+import { findPythonSync } from '../../tools/torch-python';
 import { createHandwritten } from '../../bench/handwritten';
 import { syntheticFaceJpeg } from '../../bench/image';
 import { loadContract } from '../../src/contract/load';

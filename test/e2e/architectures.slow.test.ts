@@ -4,8 +4,8 @@
  * values inside a sane range, batch = single, and the fp16-sibling selection.
  */
 import { TrtLandmarker } from '../../src/landmarker';
-import { ensureModel, type ExportArch, type ModelPaths } from '../../src/models/export';
-import { findPythonSync } from '../../src/models/python';
+import { ensureModel, type ExportArch, type ModelPaths } from '../../tools/onnx-export';
+import { findPythonSync } from '../../tools/torch-python';
 import type { Box, LandmarkResult, RawFrame } from '../../src/types';
 
 let reason = '';

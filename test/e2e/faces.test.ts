@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { TrtLandmarker } from '../../src/landmarker';
-import { defaultDetectorFiles, defaultLandmarkFiles } from '../../src/models/defaults';
+import { defaultDetectorFiles, defaultLandmarkFiles } from '../../src/bundled-models';
 import type { Face } from '../../src/types';
 
 const ASTRONAUT = join(__dirname, '..', '..', 'samples', 'astronaut.png');

@@ -6,7 +6,7 @@
  * ORT's tensors are created inside the worker thread and reach this thread through postMessage, so
  * onnxruntime-common's cross-realm instanceof check never runs in jest's realm.
  * Models: built here byte by byte (a slow conv stack standing in for a real network), plus the PIPNet export
- * (src/models/export.ts ensureModel) where Python with torch is available.
+ * (tools/onnx-export.ts ensureModel) where Python with torch is available.
  */
 import { spawn } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
@@ -15,8 +15,8 @@ import { join } from 'node:path';
 import type { OnnxRuntimePipeline } from '../../src/backends/onnxruntime';
 import { CONTROL_BUSY } from '../../src/backends/onnxruntime-worker';
 import { TrtLandmarker } from '../../src/landmarker';
-import { ensureModel } from '../../src/models/export';
-import { findPythonSync } from '../../src/models/python';
+import { ensureModel } from '../../tools/onnx-export';
+import { findPythonSync } from '../../tools/torch-python';
 import type { LandmarkResult, RawFrame } from '../../src/types';
 import { intAttr, intsAttr, model, node, pipnetContract, rand, regressionContract, tensor, tinyPipnet, tinyRegression, valueInfo, type Msg } from '../unit/helpers/onnx-builder';
 

@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
-import { acquireLock } from '../../src/tensorrt/lock';
+import { acquireLock } from '../../src/util/file-lock';
 import { tempDir } from './helpers';
 
 /** A pid that is certainly not running: a child that has already exited. */
@@ -14,7 +14,7 @@ async function deadPid(): Promise<number> {
 }
 
 const ROOT = join(__dirname, '..', '..');
-const LOCK_TS = join(ROOT, 'src', 'tensorrt', 'lock.ts');
+const LOCK_TS = join(ROOT, 'src', 'util', 'file-lock.ts');
 /** Node arguments for a child that runs `script` with the real src/ code (compiled on the fly by the bench's hook). */
 const childArgs = (script: string) => ['-r', join(ROOT, 'test', 'bench', 'ts-register.js'), '-e', script];
 
@@ -92,6 +92,16 @@ describe('cross-process engine lock', () => {
     await expect(acquireLock(path, { timeoutMs: 200, pollMs: 20 })).rejects.toMatchObject({
       code: 'ERR_ENGINE_CACHE',
       message: `Timed out after 0 s waiting for ${path} (held by pid ${process.pid} on ${hostname()}): another trt-landmarker process is building this engine`,
+    });
+    held.release();
+  });
+
+  test('another user of the lock (the model export) gives its own code and words', async () => {
+    const path = join(t.dir, 'export.lock');
+    const held = await acquireLock(path);
+    await expect(acquireLock(path, { timeoutMs: 100, pollMs: 20, errorCode: 'ERR_PYTHON', holderDoing: 'exporting this model' })).rejects.toMatchObject({
+      code: 'ERR_PYTHON',
+      message: `Timed out after 0 s waiting for ${path} (held by pid ${process.pid} on ${hostname()}): another trt-landmarker process is exporting this model`,
     });
     held.release();
   });

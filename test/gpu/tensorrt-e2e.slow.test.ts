@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import { probeTensorRt } from '../../src/backends/tensorrt';
 import { loadContract } from '../../src/contract/load';
 import { TrtLandmarker } from '../../src/landmarker';
-import { ensureModel, type ModelPaths } from '../../src/models/export';
+import { ensureModel, type ModelPaths } from '../../tools/onnx-export';
 import { loadAddon } from '../../src/native/loader';
 import { sha256 } from '../../src/tensorrt/cache-key';
 import { enginePaths } from '../../src/tensorrt/engine-cache';

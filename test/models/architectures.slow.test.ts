@@ -5,7 +5,7 @@
 import type { InferenceSession, Tensor } from 'onnxruntime-node';
 import { statSync } from 'node:fs';
 import type { ModelContract } from '../../src/contract/types';
-import { ensureModel, type ExportArch, type ModelPaths } from '../../src/models/export';
+import { ensureModel, type ExportArch, type ModelPaths } from '../../tools/onnx-export';
 import {
   countNonFinite,
   fakeInput,

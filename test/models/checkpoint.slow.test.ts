@@ -8,7 +8,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import type { ModelContract } from '../../src/contract/types';
-import { exportModel, type ExportArch } from '../../src/models/export';
+import { exportModel, type ExportArch } from '../../tools/onnx-export';
 import { maxAbs, maxAbsDiff, onnxFacts, pythonOrReason, run, runPython, session } from './helpers';
 
 const { python, reason } = pythonOrReason();

@@ -7,7 +7,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { packageRoot } from '../../src/models/export';
+import { packageRoot } from '../../src/util/package-root';
 import { maxAbs, maxAbsDiff, pythonOrReason, runPython, session } from './helpers';
 import * as ort from 'onnxruntime-node';
 

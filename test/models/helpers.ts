@@ -1,7 +1,7 @@
 /** Shared by test/models: python gating, running python snippets, reading ONNX metadata, ORT helpers. */
 import { spawn } from 'node:child_process';
 import * as ort from 'onnxruntime-node';
-import { findPythonSync } from '../../src/models/python';
+import { findPythonSync } from '../../tools/torch-python';
 
 /** The python to use, or undefined with the reason (tests skip with it). */
 export function pythonOrReason(): { python?: string; reason?: string } {

@@ -1,14 +1,14 @@
 /**
- * findPython / ensureModel / exportModel: argument validation, the ERR_PYTHON message when no usable python
- * exists, the cache lock (live locks are waited for, stale ones broken, concurrent calls agree), and script
- * failures surfacing their stderr.
+ * findPython / ensureModel / exportModel (tools/): argument validation, the ERR_PYTHON message when no usable
+ * python exists, the cache lock (the package's flock: a held lock is waited for, a file left by a dead holder is
+ * simply locked again, concurrent calls agree), and script failures surfacing their stderr.
  */
-import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { hostname, tmpdir } from 'node:os';
+import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { cachePaths, ensureModel, exportModel } from '../../src/models/export';
-import { PYTHON_INSTALL_HINT, firstWorkingPython } from '../../src/models/python';
+import { acquireLock } from '../../src/util/file-lock';
+import { cachePaths, ensureModel, exportModel } from '../../tools/onnx-export';
+import { PYTHON_INSTALL_HINT, firstWorkingPython } from '../../tools/torch-python';
 import { pythonOrReason } from './helpers';
 
 const { python, reason } = pythonOrReason();
@@ -58,13 +58,15 @@ describe('ensureModel argument validation', () => {
     try {
       const options = { arch: 'pipnet' as const, cacheDir: dir };
       const paths = cachePaths(options);
-      const lock = paths.fp32.replace(/\.onnx$/, '.lock');
-      writeFileSync(lock, `${hostname()}\n${process.pid}\n`); // this process: alive, so the lock is honoured
-      const pending = ensureModel(options);
+      // The other exporter: a second open file description holding the flock, as another process would.
+      const lock = await acquireLock(paths.fp32.replace(/\.onnx$/, '.lock'));
+      let settled = false;
+      const pending = ensureModel(options).finally(() => (settled = true));
       await new Promise((r) => setTimeout(r, 700));
+      expect(settled).toBe(false);
       writeFileSync(paths.fp16, 'from the other exporter');
       writeFileSync(paths.fp32, 'from the other exporter');
-      rmSync(lock);
+      lock.release();
       await expect(pending).resolves.toEqual(paths);
       expect(readFileSync(paths.fp32, 'utf8')).toBe('from the other exporter');
     } finally {
@@ -93,10 +95,10 @@ withPython('export through python', () => {
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
-  test('breaks a stale lock; concurrent calls agree; leaves the two models, no lock or temp folder', async () => {
+  test('a lock file left by a dead holder is locked again; concurrent calls agree; leaves the two models, no lock or temp folder', async () => {
     const options = { arch: 'mobilenetv3' as const, inputSize: 96, seed: 3, cacheDir: dir };
-    const dead = spawnSync(process.execPath, ['-e', '0']).pid!; // exited: its pid names a dead owner
-    writeFileSync(cachePaths(options).fp32.replace(/\.onnx$/, '.lock'), `${hostname()}\n${dead}\n`);
+    // What a killed exporter leaves: the file, its words, no flock (the kernel dropped it with the process).
+    writeFileSync(cachePaths(options).fp32.replace(/\.onnx$/, '.lock'), JSON.stringify({ pid: 999999, host: 'gone', created: 0 }));
     // Exports by an older models/*.py (other hash) are pruned; other arguments (seed 30) are kept.
     const older = ['mobilenetv3-68-96-s3-000000000000.onnx', 'mobilenetv3-68-96-s3-000000000000.fp16.onnx'];
     const unrelated = 'mobilenetv3-68-96-s30-000000000000.onnx';

@@ -2,7 +2,7 @@
 import { flag, flagAll, has, parseArgs } from '../../src/cli/args';
 import { parseBox } from '../../src/cli/commands/detect';
 import { validateOptions } from '../../src/landmarker';
-import { defaultDetectorFiles, defaultLandmarkFiles } from '../../src/models/defaults';
+import { defaultDetectorFiles, defaultLandmarkFiles } from '../../src/bundled-models';
 
 describe('parseArgs', () => {
   const spec = { booleans: ['json'], values: ['model', 'box', 'overlay'] };

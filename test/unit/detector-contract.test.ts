@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { checkDetectorAgainstModel, priorCount, validateDetectorContract } from '../../src/contract/detector';
 import { validateContract } from '../../src/contract/validate';
 import { landmarkBox, validateFaceOptions } from '../../src/detector/faces';
-import { defaultDetectorFiles, defaultLandmarkFiles } from '../../src/models/defaults';
+import { defaultDetectorFiles, defaultLandmarkFiles } from '../../src/bundled-models';
 
 type Json = Record<string, any>;
 const shipped = (): Json => JSON.parse(readFileSync(defaultDetectorFiles().config, 'utf8'));

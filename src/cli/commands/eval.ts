@@ -10,7 +10,7 @@ import type { Backend, Precision } from '../../types';
 import { flag, flagAll, parseArgs, usageError } from '../args';
 import { EXIT_OK, EXIT_SOME_FAILED } from '../exit-codes';
 import { ProgressBar } from '../progress';
-import { defaultLandmarkFiles } from '../../models/defaults';
+import { defaultLandmarkFiles } from '../../bundled-models';
 
 export const usage = `eval --model m.onnx --data DIR [options]   NME evaluation with a report (docs/eval.md)
 

@@ -3,7 +3,7 @@
  * preview page (127.0.0.1 only), optional JSON lines on stdout and an annotated recording.
  */
 import type { CaptureSource } from '../../capture/ffmpeg-args';
-import { annotate, drawOverlay, LOST_COLOR, SEARCH_COLOR, toRgb, TRACKED_COLOR } from '../../capture/annotate';
+import { annotate, LOST_COLOR, SEARCH_COLOR, TRACKED_COLOR } from '../../capture/annotate';
 import type { FaceTrackResult } from '../../capture/track-faces';
 import type { FrameFigures } from '../../capture/frame-loop';
 import { PreviewServer } from '../../capture/preview-server';
@@ -151,9 +151,7 @@ function faceJsonLine(r: FaceTrackResult): string {
 
 /** The annotated frame of face mode: every face's points and box (blue: found by the detector, yellow: followed). */
 function annotateFaces(r: FaceTrackResult): Buffer {
-  const rgb = toRgb(r.frame);
-  for (const f of r.faces) drawOverlay(rgb, r.frame.width, r.frame.height, { points: f.points, box: f.box, boxColor: f.detected ? SEARCH_COLOR : TRACKED_COLOR });
-  return rgb;
+  return annotate(r.frame, ...r.faces.map((f) => ({ points: f.points, box: f.box, boxColor: f.detected ? SEARCH_COLOR : TRACKED_COLOR })));
 }
 
 function median(values: number[]): number {

@@ -3,7 +3,7 @@
  * lock, appends "start <pid>" to the log, holds it holdMs, appends "end <pid>", releases and answers "done".
  */
 import { appendFileSync } from 'node:fs';
-import { acquireLock } from '../../../src/tensorrt/lock';
+import { acquireLock } from '../../../src/util/file-lock';
 
 interface Round {
   path: string;

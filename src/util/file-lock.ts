@@ -1,5 +1,6 @@
 /**
- * Cross-process lock on a file path, so two processes never build the same engine at once.
+ * The package's one cross-process lock on a file path: two processes never build the same TensorRT engine or
+ * write the same timing cache at once (src/tensorrt), and never export the same model at once (tools/onnx-export).
  *
  * The lock is the kernel's: an exclusive flock(2) on the lock file (the addon's tryLockFile), which the kernel
  * releases when the holding process dies however it dies. So there is no stale lock to judge: no pid liveness (which
@@ -15,7 +16,7 @@
 import { closeSync, fstatSync, ftruncateSync, mkdirSync, openSync, readFileSync, rmSync, statSync, writeSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { dirname } from 'node:path';
-import { LandmarkerError } from '../errors';
+import { LandmarkerError, type ErrorCode } from '../errors';
 import { loadAddon } from '../native/loader';
 
 export interface LockOptions {
@@ -25,6 +26,10 @@ export interface LockOptions {
   pollMs?: number;
   /** Called once when the lock is held by someone else and we start waiting. */
   onWait?: (holder: LockHolder) => void;
+  /** Code of the LandmarkerError when the lock cannot be taken or the wait times out. Default 'ERR_ENGINE_CACHE'. */
+  errorCode?: ErrorCode;
+  /** What the holder is doing, for the timeout message. Default 'building this engine'. */
+  holderDoing?: string;
 }
 
 export interface LockHolder {
@@ -50,18 +55,18 @@ export function readHolder(path: string): LockHolder | undefined {
   return undefined;
 }
 
-function cacheError(what: string, path: string, err: unknown): LandmarkerError {
-  return new LandmarkerError('ERR_ENGINE_CACHE', `Could not ${what} lock ${path}: ${(err as Error).message}`, { cause: err });
+function lockError(code: ErrorCode, what: string, path: string, err: unknown): LandmarkerError {
+  return new LandmarkerError(code, `Could not ${what} lock ${path}: ${(err as Error).message}`, { cause: err });
 }
 
 /** The descriptor of `path` locked by this process, or undefined when another process holds it. */
-function tryAcquire(path: string): number | undefined {
+function tryAcquire(path: string, code: ErrorCode): number | undefined {
   const addon = loadAddon();
   let fd: number;
   try {
     fd = openSync(path, 'a+', 0o644);
   } catch (err) {
-    throw cacheError('open', path, err);
+    throw lockError(code, 'open', path, err);
   }
   try {
     if (!addon.tryLockFile(fd)) {
@@ -77,7 +82,7 @@ function tryAcquire(path: string): number | undefined {
     }
     if (!current || current.ino !== mine.ino || current.dev !== mine.dev) {
       closeSync(fd); // we locked a file that is no longer the lock: try again on the one at `path`
-      return tryAcquire(path);
+      return tryAcquire(path, code);
     }
     ftruncateSync(fd, 0);
     writeSync(fd, JSON.stringify({ pid: process.pid, host: hostname(), created: Date.now() }));
@@ -88,7 +93,7 @@ function tryAcquire(path: string): number | undefined {
     } catch {
       // already closed
     }
-    throw err instanceof LandmarkerError ? err : cacheError('take', path, err);
+    throw err instanceof LandmarkerError ? err : lockError(code, 'take', path, err);
   }
 }
 
@@ -97,15 +102,16 @@ const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 export async function acquireLock(path: string, options: LockOptions = {}): Promise<Lock> {
   const timeoutMs = options.timeoutMs ?? 30 * 60_000;
   const pollMs = options.pollMs ?? 250;
+  const code = options.errorCode ?? 'ERR_ENGINE_CACHE';
   try {
     mkdirSync(dirname(path), { recursive: true });
   } catch (err) {
-    throw cacheError('create the directory of', path, err);
+    throw lockError(code, 'create the directory of', path, err);
   }
   const start = Date.now();
   let waited = false;
   let fd: number | undefined;
-  while ((fd = tryAcquire(path)) === undefined) {
+  while ((fd = tryAcquire(path, code)) === undefined) {
     const holder = readHolder(path);
     if (!waited && holder) {
       waited = true;
@@ -113,10 +119,10 @@ export async function acquireLock(path: string, options: LockOptions = {}): Prom
     }
     if (Date.now() - start > timeoutMs) {
       throw new LandmarkerError(
-        'ERR_ENGINE_CACHE',
+        code,
         `Timed out after ${Math.round(timeoutMs / 1000)} s waiting for ${path}` +
           (holder ? ` (held by pid ${holder.pid} on ${holder.host})` : '') +
-          ': another trt-landmarker process is building this engine',
+          `: another trt-landmarker process is ${options.holderDoing ?? 'building this engine'}`,
       );
     }
     await sleep(pollMs);

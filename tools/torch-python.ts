@@ -5,7 +5,7 @@
  * PATH. Each candidate is probed once per process by importing the three modules; the result is memoised.
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { LandmarkerError } from '../errors';
+import { LandmarkerError } from '../src/errors';
 
 export const PYTHON_ENV = 'TRT_LANDMARKER_PYTHON';
 

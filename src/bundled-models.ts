@@ -3,7 +3,7 @@
  * contracts (models/contracts): what TrtLandmarker.create() uses when no model is given.
  */
 import { join } from 'node:path';
-import { packageRoot } from '../native/variants';
+import { packageRoot } from './util/package-root';
 
 export interface ModelFiles {
   model: string;

@@ -1,22 +1,24 @@
 /**
- * Exporting the project's architectures to ONNX from Node, through models/export.py.
+ * Dev tooling (not shipped in the package): exporting the project's architectures to ONNX from Node, through
+ * models/export.py, for the bench and the tests.
  *
  * exportModel() runs the script once (asynchronously) and returns its JSON summary.
  * ensureModel() exports into a cache folder once and reuses the files afterwards: the file name carries a
  * hash of the arguments and of models/*.py, so editing the Python code re-exports. Several processes (jest
- * workers, bench runs) may ask at once: one takes an O_EXCL lock file and exports into a private temporary
- * folder, then renames the files into place (fp16 first, fp32 last, so "fp32 exists" means both exist);
- * the others wait for the files. Even if a stale lock were broken by two waiters at once, each exports into
- * its own folder and rename() is atomic, so readers never see a partial file.
+ * workers, bench runs) may ask at once: one takes the package's file lock (src/util/file-lock.ts, a flock the
+ * kernel drops when its holder dies) and exports into a private temporary folder, then renames the files into
+ * place (fp16 first, fp32 last, so "fp32 exists" means both exist, and a reader that checks without the lock
+ * never sees a partial file); the others wait for the lock and then find the files.
  */
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import * as fs from 'node:fs/promises';
-import { hostname } from 'node:os';
 import * as path from 'node:path';
-import { LandmarkerError, invalidType, invalidValue, outOfRange } from '../errors';
-import { findPython } from './python';
+import { LandmarkerError, invalidType, invalidValue, outOfRange } from '../src/errors';
+import { acquireLock } from '../src/util/file-lock';
+import { packageRoot } from '../src/util/package-root';
+import { findPython } from './torch-python';
 
 export type ExportArch = 'resnet50' | 'mobilenetv3' | 'pipnet';
 export const EXPORT_ARCHS: readonly ExportArch[] = ['resnet50', 'mobilenetv3', 'pipnet'];
@@ -68,20 +70,7 @@ export interface ModelPaths {
 }
 
 export const MODEL_CACHE_ENV = 'TRT_LANDMARKER_MODEL_CACHE';
-const LOCK_POLL_MS = 250;
-const LOCK_STALE_MS = 30 * 60_000; // an export takes seconds; a lock this old is abandoned
-const WAIT_LIMIT_MS = 40 * 60_000;
-
-/** The package root: the first folder upwards holding models/export.py (works from src/ and dist/src/). */
-export function packageRoot(): string {
-  let dir = __dirname;
-  for (;;) {
-    if (existsSync(path.join(dir, 'models', 'export.py')) && existsSync(path.join(dir, 'package.json'))) return dir;
-    const up = path.dirname(dir);
-    if (up === dir) throw new LandmarkerError('ERR_INTERNAL', `models/export.py not found above ${__dirname}`);
-    dir = up;
-  }
-}
+const WAIT_LIMIT_MS = 40 * 60_000; // another process's export of the same model takes seconds to minutes
 
 export function exportScript(): string {
   return path.join(packageRoot(), 'models', 'export.py');
@@ -190,29 +179,6 @@ export function cachePaths(options: EnsureModelOptions, cacheDir = options.cache
   return { fp32: `${base}.onnx`, fp16: `${base}.fp16.onnx` };
 }
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
-/** True when the lock's owner is gone (same host, dead pid) or the lock is older than LOCK_STALE_MS. */
-async function lockIsStale(lockPath: string): Promise<boolean> {
-  try {
-    const [text, st] = await Promise.all([fs.readFile(lockPath, 'utf8'), fs.stat(lockPath)]);
-    if (Date.now() - st.mtimeMs > LOCK_STALE_MS) return true;
-    const [host, pid] = text.split('\n');
-    return host === hostname() && Number(pid) > 0 && !alive(Number(pid));
-  } catch {
-    return false; // vanished or half-written: look again on the next poll
-  }
-}
-
 /**
  * Removes exports of the same arguments made by other versions of models/*.py (only the hash differs), so
  * editing the Python does not pile up copies. A process still using one keeps it open: unlinking is safe.
@@ -243,46 +209,27 @@ export async function ensureModel(options: EnsureModelOptions): Promise<ModelPat
   const dir = path.dirname(paths.fp32);
   const lockPath = paths.fp32.replace(/\.onnx$/, '.lock');
   const done = () => existsSync(paths.fp32) && existsSync(paths.fp16);
-  const started = Date.now();
+  if (done()) return paths;
   await fs.mkdir(dir, { recursive: true });
-
-  while (!done()) {
-    let lock: fs.FileHandle | undefined;
-    try {
-      lock = await fs.open(lockPath, 'wx');
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') {
-        throw new LandmarkerError('ERR_PYTHON', `cannot create lock ${lockPath}: ${(e as Error).message}`);
-      }
-    }
-    if (!lock) {
-      if (await lockIsStale(lockPath)) await fs.rm(lockPath, { force: true });
-      else if (Date.now() - started > WAIT_LIMIT_MS) {
-        throw new LandmarkerError('ERR_PYTHON', `timed out waiting for another export (lock ${lockPath}); delete it if stale`);
-      } else await sleep(LOCK_POLL_MS);
-      continue;
-    }
-    let tmp: string | undefined;
-    try {
-      await lock.writeFile(`${hostname()}\n${process.pid}\n`);
-      if (done()) break; // finished by another process between our check and our lock
-      tmp = await fs.mkdtemp(path.join(dir, '.tmp-'));
-      const summary = await exportModel({
-        arch: options.arch,
-        out: path.join(tmp, 'model.onnx'),
-        landmarks: options.landmarks,
-        inputSize: options.inputSize,
-        seed: options.seed,
-      });
-      if (!summary.fp16) throw new LandmarkerError('ERR_PYTHON', 'models/export.py wrote no FP16 model');
-      await fs.rename(summary.fp16, paths.fp16);
-      await fs.rename(summary.fp32, paths.fp32);
-      await pruneOlderExports(paths);
-    } finally {
-      await lock.close();
-      await fs.rm(lockPath, { force: true });
-      if (tmp) await fs.rm(tmp, { recursive: true, force: true });
-    }
+  const lock = await acquireLock(lockPath, { timeoutMs: WAIT_LIMIT_MS, errorCode: 'ERR_PYTHON', holderDoing: 'exporting this model' });
+  let tmp: string | undefined;
+  try {
+    if (done()) return paths; // exported by the process we waited for
+    tmp = await fs.mkdtemp(path.join(dir, '.tmp-'));
+    const summary = await exportModel({
+      arch: options.arch,
+      out: path.join(tmp, 'model.onnx'),
+      landmarks: options.landmarks,
+      inputSize: options.inputSize,
+      seed: options.seed,
+    });
+    if (!summary.fp16) throw new LandmarkerError('ERR_PYTHON', 'models/export.py wrote no FP16 model');
+    await fs.rename(summary.fp16, paths.fp16);
+    await fs.rename(summary.fp32, paths.fp32);
+    await pruneOlderExports(paths);
+  } finally {
+    lock.release();
+    if (tmp) await fs.rm(tmp, { recursive: true, force: true });
   }
   return paths;
 }
