@@ -48,7 +48,7 @@ export interface RunEvaluationOptions {
   onProgress?: (label: string, done: number, total: number) => void;
   onRunDone?: (run: RunReport) => void;
   createDetector?: DetectorFactory;
-  /** The contract's crop policy for a model (default: loadContract); injectable for tests. */
+  /** The contract's crop policy for a model (default: the opened model's contract); injectable for tests. */
   cropPolicyOf?: (spec: EvalRunSpec) => CropPolicy;
 }
 
