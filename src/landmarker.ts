@@ -142,14 +142,7 @@ export class TrtLandmarker implements AsyncDisposable {
     const model = openLandmarkModel(o.model, o.config);
     const c = model.contract;
     const [selected, detector] = await Promise.allSettled([
-      selectBackend(o.backend, model, {
-        precision: o.precision,
-        explicitPrecision: o.explicitPrecision,
-        maxBatch: o.maxBatch,
-        cacheDir: o.cacheDir,
-        threads: o.threads,
-        onProgress: o.onProgress,
-      }),
+      selectBackend(o.backend, model, o),
       o.detector ? DetectorSlot.create(o.detector.model, o.detector.config, o.detector.explicit, o.threads) : Promise.resolve(null),
     ]);
     if (selected.status === 'rejected' || detector.status === 'rejected') {
