@@ -4,7 +4,7 @@
  * same machine state, then PyTorch in its own process. Only one subject runs at any moment; an idle ONNX Runtime
  * session's threads stop spinning within microseconds of its last run, long before the other subject's call ends.
  */
-import { loadContract } from '../src/contract/load';
+import { openLandmarkModel } from '../src/model/open';
 import type { ExportArch } from '../tools/onnx-export';
 import type { Precision } from '../src/types';
 import type { BenchConfig } from './args';
@@ -74,7 +74,7 @@ function compareGeometry(model: string, pipeline: Agreement['pipeline'], ref: Ar
 }
 
 export async function benchModel(job: ModelJob, ctx: JobContext): Promise<JobResult> {
-  const { contract, source } = loadContract(job.path, job.config);
+  const { contract, contractSource: source } = openLandmarkModel(job.path, job.config);
   const out: JobResult = {
     model: {
       name: job.name,

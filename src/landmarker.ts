@@ -1,6 +1,7 @@
 /**
- * The public facade: validates arguments, loads the contract, picks a backend, decodes images, runs batches and
- * shapes results. Owns the backend pipeline; dispose() waits for work in flight and then releases it.
+ * The public facade: validates arguments, opens the model (src/model/open.ts), picks a backend, decodes images,
+ * runs batches and shapes results. It alone tracks work in flight: pipelines and the detector offer run and close,
+ * and dispose() waits for that work and then closes each once.
  */
 import { homedir } from 'node:os';
 import { join } from 'node:path';
@@ -11,7 +12,6 @@ import { FfmpegSource } from './capture/ffmpeg-source';
 import { trackFaces as trackFaceFrames, type FaceTrackOptions, type FaceTrackResult } from './capture/track-faces';
 import type { LandmarkPipeline, PipelineOutput } from './backends/pipeline';
 import { ORT_VERSION } from './backends/onnxruntime';
-import { loadContract } from './contract/load';
 import type { ModelContract } from './contract/types';
 import { invalidType, invalidValue, LandmarkerError, outOfRange } from './errors';
 import { computeCrop } from './input/crop';
@@ -22,6 +22,7 @@ import { DetectorSlot } from './detector/slot';
 import { landmarkBox, validateFaceOptions } from './detector/faces';
 import { cutAround, openPhoto, pointsToPhoto, toScaled } from './detector/photo';
 import { defaultDetectorFiles, defaultLandmarkFiles } from './bundled-models';
+import { openLandmarkModel } from './model/open';
 import { DisposeGate } from './util/dispose-gate';
 import { findNonFinite } from './util/finite';
 import type { NativeCrop, NativeFrame } from './native/addon';
@@ -138,19 +139,15 @@ export class TrtLandmarker implements AsyncDisposable {
   /** `options.model` omitted: the shipped default model (and face detector); see docs/api.md. */
   static async create(options?: CreateOptions): Promise<TrtLandmarker> {
     const o = validateOptions(options);
-    const loaded = loadContract(o.model, o.config);
-    const c = loaded.contract;
+    const model = openLandmarkModel(o.model, o.config);
+    const c = model.contract;
     const [selected, detector] = await Promise.allSettled([
-      selectBackend(
-        o.backend,
-        { modelPath: o.model, contract: c, precision: o.precision, maxBatch: o.maxBatch, cacheDir: o.cacheDir, threads: o.threads, onProgress: o.onProgress },
-        o.explicitPrecision,
-      ),
+      selectBackend(o.backend, model, o),
       o.detector ? DetectorSlot.create(o.detector.model, o.detector.config, o.detector.explicit, o.threads) : Promise.resolve(null),
     ]);
     if (selected.status === 'rejected' || detector.status === 'rejected') {
-      if (selected.status === 'fulfilled') await selected.value.pipeline.dispose();
-      if (detector.status === 'fulfilled') await detector.value?.dispose();
+      if (selected.status === 'fulfilled') await selected.value.pipeline.close();
+      if (detector.status === 'fulfilled') await detector.value?.close();
       throw selected.status === 'rejected' ? selected.reason : (detector as PromiseRejectedResult).reason;
     }
     const sel = selected.value;
@@ -165,9 +162,9 @@ export class TrtLandmarker implements AsyncDisposable {
       inputWidth: c.input.width,
       inputHeight: c.input.height,
       landmarks: c.landmarks,
-      maxBatch: sel.maxBatch,
+      maxBatch: sel.pipeline.maxBatch,
       model: o.model,
-      contractSource: loaded.source,
+      contractSource: model.contractSource,
       ...(det ? { detector: { model: det.model, backend: 'onnxruntime' as const, inputWidth: det.contract.input.width, inputHeight: det.contract.input.height } } : {}),
       versions: {
         node: process.versions.node,
@@ -328,7 +325,7 @@ export class TrtLandmarker implements AsyncDisposable {
     const stopping = Promise.all([...this.captures].map((c) => c.stop()));
     return this.gate.close(async () => {
       await stopping;
-      await Promise.all([this.pipeline.dispose(), this.detector?.dispose()]);
+      await Promise.all([this.pipeline.close(), this.detector?.close()]);
     });
   }
 

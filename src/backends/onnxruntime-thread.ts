@@ -1,14 +1,16 @@
 /**
  * The main thread's handle on an ONNX Runtime session living in a worker thread (onnxruntime-worker.ts says why).
  *
- * - open() reads the graph's inputs/outputs from the file (onnx-proto.ts, the same reader as the TensorRT backend's
- *   contract check; ERR_MODEL_LOAD if it is not ONNX), then starts the thread, which creates the session; it rejects
- *   with ERR_MODEL_LOAD ("ONNX Runtime cannot load <path>: <ORT's message>") when ORT cannot.
+ * - open() starts the thread, which creates the session (the graph was read and checked against its contract
+ *   before, by src/model/open.ts); it rejects with ERR_MODEL_LOAD ("ONNX Runtime cannot load <path>: <ORT's
+ *   message>") when ORT cannot.
  * - run() requests are queued FIFO and posted one at a time; the input's buffer is transferred, not copied.
  *   A session.run failure rejects that call with ERR_INFERENCE and ORT's message.
  * - If the thread dies (crash, terminate()), the request in flight and every queued one reject with ERR_INFERENCE
  *   naming the exit code, and so does every later run(): the handle is unusable from then on.
  * - close() runs after the queued work, releases the session in the thread and resolves when the thread is gone.
+ *   Its owner (the facade, through a pipeline or the detector) calls run() only before close(): a later run() is
+ *   a bug, ERR_INTERNAL.
  * - The thread keeps the process alive only while work is queued or running (ref/unref): an undisposed landmarker
  *   lets the process exit once idle, but never in the middle of a call.
  * - Nothing here terminates the thread while it is inside ORT's native code, which would abort the process
@@ -18,8 +20,6 @@
  */
 import { performance } from 'node:perf_hooks';
 import type { Worker } from 'node:worker_threads';
-import type { TensorInfo } from '../contract/match';
-import { readOnnxSummary } from '../contract/onnx-proto';
 import { LandmarkerError } from '../errors';
 import { startWorker } from '../util/worker';
 import { locateOrt } from './ort-module';
@@ -74,9 +74,6 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const isArrayBuffer = (b: unknown) => Object.prototype.toString.call(b) === '[object ArrayBuffer]';
 
 export class OrtThread {
-  /** The graph's run-time inputs and its outputs, as declared in the file. */
-  readonly inputs: readonly TensorInfo[];
-  readonly outputs: readonly TensorInfo[];
   private readonly queue: Array<RunRequest | CloseRequest> = [];
   private current: RunRequest | null = null;
   private nextId = 1;
@@ -91,10 +88,7 @@ export class OrtThread {
     private readonly worker: Worker,
     private readonly control: Int32Array,
     readonly modelPath: string,
-    graph: { inputs: readonly TensorInfo[]; outputs: readonly TensorInfo[] },
   ) {
-    this.inputs = graph.inputs;
-    this.outputs = graph.outputs;
     track(this, true);
     this.exited = new Promise((resolve) => worker.once('exit', (code: number) => resolve(code)));
     worker.on('message', (m: FromOrtWorker) => this.onMessage(m));
@@ -104,13 +98,11 @@ export class OrtThread {
   }
 
   static async open(modelPath: string, threads?: number): Promise<OrtThread> {
-    // Read before any thread starts: a file that is not ONNX fails here, cheaply.
-    const graph = readOnnxSummary(modelPath);
     locateOrt(); // ERR_BACKEND_UNAVAILABLE here, with its code, rather than as a load error from the thread
     const control = new SharedArrayBuffer(2 * Int32Array.BYTES_PER_ELEMENT);
     const init: OrtWorkerInit = { modelPath, control, ...(threads ? { threads } : {}) };
     const worker = startWorker(__dirname, 'onnxruntime-worker', 'ONNX Runtime worker', { ort: init });
-    const t = new OrtThread(worker, new Int32Array(control), modelPath, graph);
+    const t = new OrtThread(worker, new Int32Array(control), modelPath);
     try {
       await new Promise<void>((resolve, reject) => (t.settleOpen = { resolve, reject }));
     } catch (err) {
@@ -123,7 +115,7 @@ export class OrtThread {
 
   /** One session.run; see the file comment. `input` is detached by the call (its buffer moves to the thread). */
   run(inputName: string, input: Float32Array, dims: number[], outputNames: string[]): Promise<OrtRunResult> {
-    if (this.closing) return Promise.reject(new LandmarkerError('ERR_DISPOSED', 'The ONNX Runtime pipeline was disposed'));
+    if (this.closing) return Promise.reject(new LandmarkerError('ERR_INTERNAL', `run() after close() of the ONNX Runtime thread for ${this.modelPath}`));
     if (this.failure) return Promise.reject(this.failure);
     return new Promise((resolve, reject) => {
       this.queue.push({ kind: 'run', id: this.nextId++, inputName, input, dims, outputNames, resolve, reject });

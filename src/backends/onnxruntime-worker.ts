@@ -8,9 +8,9 @@
  * This module holds no policy: errors go back as plain messages and the main side turns them into
  * LandmarkerErrors with the package's codes.
  *
- * The graph's inputs/outputs are not asked of the session: the main thread reads them from the file
- * (onnxruntime-thread.ts) with the reader the TensorRT backend uses, so both backends check a contract against the
- * same facts (and older onnxruntime-node releases, which lack inputMetadata/outputMetadata, would do too).
+ * The graph's inputs/outputs are not asked of the session: the main thread reads them from the file once, when
+ * it opens the model (src/model/open.ts), so both backends check a contract against the same facts (and older
+ * onnxruntime-node releases, which lack inputMetadata/outputMetadata, would do too).
  *
  * Termination hazard (onnxruntime-node 1.30, measured): terminating this thread while it is inside ORT's native
  * code (loading the binding, InferenceSession.create, session.run) aborts the whole process ("terminate called

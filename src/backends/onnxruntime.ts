@@ -4,17 +4,17 @@
  * thread, which must not be the JS thread) -> the addon decodes (PIPNet or regression, microseconds) and maps points
  * back to image pixels.
  * Precision: ONNX Runtime runs the graph it is given. With precision 'fp16' asked for explicitly, a sibling
- * `<model>.fp16.onnx` (as models/export.py writes) is used when it exists; info.reason says what ran.
+ * `<model>.fp16.onnx` (as models/export.py writes) is used when it exists (src/model/precision.ts); info.reason
+ * says what ran.
  */
-import { existsSync } from 'node:fs';
-import { checkContractAgainstModel, type ModelIo } from '../contract/match';
-import { readOnnxSummary, weightPrecision } from '../contract/onnx-proto';
+import type { ModelIo } from '../contract/match';
+import { preprocessParams } from '../contract/native-params';
 import { pipnetParams } from '../contract/pipnet';
 import type { ModelContract } from '../contract/types';
 import { fromNative, LandmarkerError } from '../errors';
+import type { LandmarkModel } from '../model/open';
 import type { NativeAddon, NativeCrop, NativeDecoded, NativeFrame, NativePipnetParams, NativePreprocessParams } from '../native/addon';
 import { loadAddon } from '../native/loader';
-import { DisposeGate } from '../util/dispose-gate';
 import { findNonFinite } from '../util/finite';
 import type { Precision } from '../types';
 import { OrtThread } from './onnxruntime-thread';
@@ -25,35 +25,9 @@ import type { LandmarkPipeline, PipelineOptions, PipelineOutput } from './pipeli
 // Read without loading ORT's native binding into this thread (only the workers run it).
 export const ORT_VERSION: string = ortVersion();
 
-/** `m.onnx` -> `m.fp16.onnx` (null when the model is already an .fp16.onnx). */
-export function fp16Sibling(modelPath: string): string | null {
-  if (/\.fp16\.onnx$/i.test(modelPath)) return null;
-  return modelPath.replace(/(\.onnx)?$/i, '.fp16.onnx');
-}
-
-/** Chooses the file to run and explains the choice. */
-function chooseFile(modelPath: string, precision: Precision, explicit: boolean): { path: string; precision: Precision; note: string } {
-  const own = weightPrecision(readOnnxSummary(modelPath));
-  if (!explicit || precision === own) {
-    return { path: modelPath, precision: own, note: `ONNX Runtime runs ${modelPath} as given (${own} weights)` };
-  }
-  const sibling = precision === 'fp16' ? fp16Sibling(modelPath) : null;
-  if (sibling && existsSync(sibling)) {
-    return { path: sibling, precision: weightPrecision(readOnnxSummary(sibling)), note: `precision fp16: ONNX Runtime runs the FP16 sibling ${sibling}` };
-  }
-  return {
-    path: modelPath,
-    precision: own,
-    note:
-      `precision ${precision} was requested but ONNX Runtime runs the graph it is given: ${modelPath} has ${own} weights` +
-      (sibling ? ` and there is no ${sibling}` : ''),
-  };
-}
-
 export class OnnxRuntimePipeline implements LandmarkPipeline {
   readonly backend = 'onnxruntime' as const;
   readonly versions = { onnxruntime: ORT_VERSION };
-  private readonly gate = new DisposeGate('The ONNX Runtime pipeline was disposed');
   private readonly prep: NativePreprocessParams;
   private readonly pip?: NativePipnetParams;
   private readonly outputNames: string[];
@@ -69,8 +43,7 @@ export class OnnxRuntimePipeline implements LandmarkPipeline {
     readonly note: string,
     readonly modelPath: string,
   ) {
-    const i = contract.input;
-    this.prep = { width: i.width, height: i.height, bgr: i.colorOrder === 'bgr', scale: i.scale, mean: i.mean, std: i.std };
+    this.prep = preprocessParams(contract.input);
     if (contract.pipnet) {
       this.pip = pipnetParams(contract);
       const o = contract.pipnet.outputs;
@@ -80,11 +53,7 @@ export class OnnxRuntimePipeline implements LandmarkPipeline {
     }
   }
 
-  run(frames: NativeFrame[], crops: NativeCrop[]): Promise<PipelineOutput> {
-    return this.gate.run(() => this.runInner(frames, crops));
-  }
-
-  private async runInner(frames: NativeFrame[], crops: NativeCrop[]): Promise<PipelineOutput> {
+  async run(frames: NativeFrame[], crops: NativeCrop[]): Promise<PipelineOutput> {
     const n = frames.length;
     const { width: W, height: H } = this.contract.input;
     const t0 = performance.now();
@@ -162,30 +131,25 @@ export class OnnxRuntimePipeline implements LandmarkPipeline {
     return rows;
   }
 
-  dispose(): Promise<void> {
-    return this.gate.close(() => this.thread.close());
+  close(): Promise<void> {
+    return this.thread.close();
   }
 }
 
 /**
- * Creates the session (in its worker thread), checks the contract against its inputs/outputs and clamps maxBatch to a fixed batch size.
- * `explicitPrecision`: the caller asked for opts.precision (rather than the default).
+ * Creates the session (in its worker thread) for the graph the precision policy picks (the model as given unless a
+ * precision was asked for) and clamps maxBatch to the graph's fixed batch.
  */
-export async function createOnnxRuntimePipeline(opts: PipelineOptions, explicitPrecision = false): Promise<OnnxRuntimePipeline> {
+export async function createOnnxRuntimePipeline(model: LandmarkModel, opts: PipelineOptions): Promise<OnnxRuntimePipeline> {
   const addon = loadAddon();
-  const chosen = chooseFile(opts.modelPath, opts.precision, explicitPrecision);
-  const thread = await OrtThread.open(chosen.path, opts.threads);
-  try {
-    const io = checkContractAgainstModel(opts.contract, chosen.path, thread.inputs, thread.outputs);
-    let note = chosen.note;
-    let maxBatch = opts.maxBatch;
-    if (io.fixedBatch !== undefined && io.fixedBatch < maxBatch) {
-      maxBatch = io.fixedBatch;
-      note += `; the model's input has a fixed batch of ${io.fixedBatch}, so maxBatch is ${maxBatch}`;
-    }
-    return new OnnxRuntimePipeline(addon, thread, opts.contract, io, chosen.precision, maxBatch, note, chosen.path);
-  } catch (err) {
-    await thread.close();
-    throw err;
+  const chosen = model.chooseGraph(opts.explicitPrecision ? opts.precision : 'as-given', { kind: 'onnxruntime' });
+  const { io, path } = chosen.graph;
+  let note = chosen.note;
+  let maxBatch = opts.maxBatch;
+  if (io.fixedBatch !== undefined && io.fixedBatch < maxBatch) {
+    maxBatch = io.fixedBatch;
+    note += `; the model's input has a fixed batch of ${io.fixedBatch}, so maxBatch is ${maxBatch}`;
   }
+  const thread = await OrtThread.open(path, opts.threads);
+  return new OnnxRuntimePipeline(addon, thread, model.contract, io, chosen.precision, maxBatch, note, path);
 }

@@ -2,17 +2,18 @@
  * TensorRT backend: the whole pipeline on the GPU (native/gpu): one upload of the raw frames, the preprocessing
  * kernel, the engine (enqueueV3), the decoding kernel, one download of the points. Engines come from the cache in
  * opts.cacheDir or are built on first use (src/tensorrt/engine.ts). probeTensorRt() says whether this machine can
- * run it and, if not, why (no GPU/driver, addon without CUDA/TensorRT, libnvinfer missing or of another major).
+ * run it and, if not, why (no GPU/driver, addon without CUDA/TensorRT, libnvinfer missing or of another major);
+ * it runs once per create() (src/backends/select.ts) and its result is passed down.
  */
-import { checkContractAgainstModel } from '../contract/match';
-import { readOnnxSummary } from '../contract/onnx-proto';
+import { preprocessParams } from '../contract/native-params';
 import { pipnetParams } from '../contract/pipnet';
 import type { ModelContract } from '../contract/types';
-import { fromNative, LandmarkerError } from '../errors';
+import { fromNative } from '../errors';
+import type { LandmarkModel } from '../model/open';
 import type { NativeAddon, NativeCrop, NativeFrame, NativeTrtRuntime, NativeTrtRuntimeConfig } from '../native/addon';
 import { loadAddon } from '../native/loader';
 import type { Precision, RuntimeInfo } from '../types';
-import { prepareEngine } from '../tensorrt/engine';
+import { prepareEngine, type TensorRtGpu } from '../tensorrt/engine';
 import type { LandmarkPipeline, PipelineOptions, PipelineOutput } from './pipeline';
 
 export interface TensorRtProbe {
@@ -20,6 +21,8 @@ export interface TensorRtProbe {
   /** Why TensorRT is (not) usable here, in one sentence. */
   reason: string;
   versions: Record<string, string>;
+  /** Present exactly when available: what the pipeline and the engine builder need. */
+  gpu?: TensorRtGpu;
 }
 
 /** The probe for a given addon (exported for tests with a fake addon). */
@@ -37,14 +40,17 @@ export function probeAddon(addon: NativeAddon): TensorRtProbe {
   if (status.tensorrtVersion) versions.tensorrt = status.tensorrtVersion;
   if (status.tensorrtHeaders) versions.tensorrtHeaders = status.tensorrtHeaders;
   if (status.device) versions.gpu = `${status.device.name} (sm ${status.device.computeCapability})`;
-  const available = Boolean(status.cuda && status.tensorrt && typeof addon.trtBuildEngine === 'function');
+  const bindings = typeof addon.trtBuildEngine === 'function' && typeof addon.trtCreateRuntime === 'function' && build.tensorrtMajor !== undefined;
+  const available = Boolean(status.cuda && status.tensorrt && bindings);
   let reason = status.reason;
   // Both missing: say both, so nobody installs a driver only to learn TensorRT is missing too.
   if (!status.cuda && status.tensorrtReason && !status.tensorrt && !status.tensorrtReason.startsWith('TensorRT ')) {
     reason += `; TensorRT: ${status.tensorrtReason}`;
   }
-  if (status.cuda && status.tensorrt && !addon.trtBuildEngine) reason = 'addon exports no TensorRT bindings (stale build?)';
-  return { available, reason, versions };
+  if (status.cuda && status.tensorrt && !bindings) reason = 'addon exports no TensorRT bindings (stale build?)';
+  if (!available) return { available, reason, versions };
+  const gpu = { addon: addon as TensorRtGpu['addon'], status, build, tensorrtMajor: build.tensorrtMajor! };
+  return { available, reason, versions, gpu };
 }
 
 export function probeTensorRt(): TensorRtProbe {
@@ -59,16 +65,10 @@ export function probeTensorRt(): TensorRtProbe {
 
 /** The runtime's view of the contract. */
 export function runtimeConfig(contract: ModelContract, maxBatch: number, cudaGraph: boolean): NativeTrtRuntimeConfig {
-  const i = contract.input;
   const base: NativeTrtRuntimeConfig = {
-    inputName: i.name,
+    ...preprocessParams(contract.input),
+    inputName: contract.input.name,
     maxBatch,
-    width: i.width,
-    height: i.height,
-    bgr: i.colorOrder === 'bgr',
-    scale: i.scale,
-    mean: i.mean,
-    std: i.std,
     landmarks: contract.landmarks,
     architecture: contract.architecture,
     cudaGraph,
@@ -90,7 +90,6 @@ export function runtimeConfig(contract: ModelContract, maxBatch: number, cudaGra
 export class TensorRtPipeline implements LandmarkPipeline {
   readonly backend = 'tensorrt' as const;
   private tail: Promise<unknown> = Promise.resolve();
-  private disposed: Promise<void> | null = null;
 
   constructor(
     private readonly runtime: NativeTrtRuntime,
@@ -103,8 +102,6 @@ export class TensorRtPipeline implements LandmarkPipeline {
 
   /** Runs queue one after another (one execution context, one stream); the native side also serialises. */
   run(frames: NativeFrame[], crops: NativeCrop[]): Promise<PipelineOutput> {
-    if (this.disposed) return Promise.reject(new LandmarkerError('ERR_DISPOSED', 'The TensorRT pipeline was disposed'));
-    // Runs accepted before dispose() still complete: dispose waits for them.
     const p = this.tail.then(async () => {
       try {
         const r = await this.runtime.run(frames, crops);
@@ -122,39 +119,18 @@ export class TensorRtPipeline implements LandmarkPipeline {
     return { ...(i.cudaGraph !== undefined ? { cudaGraph: i.cudaGraph } : {}), ...(i.deviceBytes !== undefined ? { deviceBytes: i.deviceBytes } : {}) };
   }
 
-  dispose(): Promise<void> {
-    if (!this.disposed) {
-      const pending = this.tail;
-      this.disposed = (async () => {
-        await pending;
-        await this.runtime.close();
-      })();
-    }
-    return this.disposed;
+  close(): Promise<void> {
+    return this.runtime.close();
   }
 }
 
-export async function createTensorRtPipeline(opts: PipelineOptions): Promise<TensorRtPipeline> {
-  let addon: NativeAddon;
-  try {
-    addon = loadAddon();
-  } catch (err) {
-    throw new LandmarkerError('ERR_BACKEND_UNAVAILABLE', `TensorRT backend unavailable: ${(err as Error).message}`, {
-      cause: err,
-    });
-  }
-  const probe = probeAddon(addon);
-  if (!probe.available || !addon.trtCreateRuntime) {
-    throw new LandmarkerError('ERR_BACKEND_UNAVAILABLE', `TensorRT backend unavailable: ${probe.reason}`);
-  }
-  // The same contract check as ONNX Runtime's, from the graph's declared inputs/outputs, before any engine work.
-  const onnx = readOnnxSummary(opts.modelPath);
-  checkContractAgainstModel(opts.contract, opts.modelPath, onnx.inputs, onnx.outputs);
-  const create = addon.trtCreateRuntime.bind(addon);
+/** The pipeline on the GPU the probe found (`probe.gpu`, present when TensorRT is available). */
+export async function createTensorRtPipeline(model: LandmarkModel, opts: PipelineOptions, gpu: TensorRtGpu, versions: Record<string, string>): Promise<TensorRtPipeline> {
+  const create = gpu.addon.trtCreateRuntime.bind(gpu.addon);
   const cudaGraph = process.env.TRT_LANDMARKER_CUDA_GRAPH === '1';
-  const prepared = await prepareEngine(addon, opts, async (engine, maxBatch) => {
+  const prepared = await prepareEngine(gpu, { ...opts, model }, async (engine, maxBatch) => {
     try {
-      return await create(engine, runtimeConfig(opts.contract, maxBatch, cudaGraph));
+      return await create(engine, runtimeConfig(model.contract, maxBatch, cudaGraph));
     } catch (err) {
       throw fromNative(err, 'ERR_TENSORRT');
     }
@@ -163,11 +139,5 @@ export async function createTensorRtPipeline(opts: PipelineOptions): Promise<Ten
     ? `built ${prepared.path} in ${prepared.buildSeconds?.toFixed(1)} s`
     : `engine from cache ${prepared.path}`;
   const batch = prepared.maxBatch < opts.maxBatch ? `; maxBatch ${prepared.maxBatch} (the model's fixed batch)` : '';
-  return new TensorRtPipeline(
-    prepared.value,
-    prepared.source.precision,
-    probe.versions,
-    prepared.maxBatch,
-    `${prepared.source.note}; ${how}${batch}`,
-  );
+  return new TensorRtPipeline(prepared.value, prepared.source.precision, versions, prepared.maxBatch, `${prepared.source.note}; ${how}${batch}`);
 }

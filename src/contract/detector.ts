@@ -4,6 +4,7 @@
  * against the ONNX graph's inputs and outputs, including the number of priors its settings generate.
  * Schema and formulas: docs/detector.md. The shipped one: models/contracts/ultraface-rfb-320.json.
  */
+import { readFileSync } from 'node:fs';
 import { LandmarkerError } from '../errors';
 import { checkTensor, type TensorInfo } from './match';
 import type { InputSpec } from './types';
@@ -123,4 +124,22 @@ export function checkDetectorAgainstModel(c: DetectorContract, model: string, in
     throw new LandmarkerError('ERR_CONTRACT_MISMATCH', `contract.outputs.scores: "${scores.name}" of ${model} has ${classes} class column(s); expected (background, face)`);
   }
   return typeof inp.shape[0] === 'number' ? { fixedBatch: inp.shape[0] } : {};
+}
+
+/** The detector contract given as an object, or read from the JSON file `config` names; validated either way. */
+export function readDetectorContract(config: string | object): DetectorContract {
+  if (typeof config !== 'string') return validateDetectorContract(config, 'options.detector.config');
+  let text: string;
+  try {
+    text = readFileSync(config, 'utf8');
+  } catch (err) {
+    throw new LandmarkerError('ERR_FILE_NOT_FOUND', `Detector contract not found: ${config} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
+  }
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch (err) {
+    throw new LandmarkerError('ERR_CONTRACT_INVALID', `Detector contract ${config} is not valid JSON: ${(err as Error).message}`);
+  }
+  return validateDetectorContract(raw, config);
 }

@@ -1,14 +1,13 @@
 /**
  * Finds a model's contract: options.config (object, JSON path, or the name of a contract bundled in the package's
  * models/contracts/, e.g. "peppa-slim160") > sidecar `<model minus .onnx>.json`
- * (or `<model>.json`) > the ONNX file's metadata_props key `trt_landmarker`. Also checks that the model file
- * is ONNX at all (ERR_MODEL_LOAD) before complaining about a missing contract.
+ * (or `<model>.json`) > the ONNX file's metadata_props key `trt_landmarker`. The ONNX file itself is read by
+ * src/model/open.ts, which passes its metadata here.
  */
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { LandmarkerError } from '../errors';
 import { packageRoot } from '../util/package-root';
-import { readOnnxSummary, type OnnxSummary } from './onnx-proto';
 import type { ModelContract } from './types';
 import { validateContract } from './validate';
 
@@ -16,12 +15,11 @@ export const METADATA_KEY = 'trt_landmarker';
 
 export type ContractSource = 'metadata' | 'sidecar' | 'option';
 
-export interface LoadedContract {
+export interface ResolvedContract {
   contract: ModelContract;
   source: ContractSource;
   /** The JSON file the contract came from (sidecar or options.config path). */
   sourcePath?: string;
-  onnx: OnnxSummary;
 }
 
 /** Sidecar paths tried in order: `m.json` for `m.onnx`, then `m.onnx.json`. */
@@ -48,17 +46,6 @@ function readJsonFile(path: string, what: string): unknown {
     throw new LandmarkerError('ERR_CONTRACT_INVALID', `Cannot read ${what} ${path}: ${code ?? (err as Error).message}`);
   }
   return parseJson(text, `${what} ${path}`);
-}
-
-/** Checks the model file exists and is a file; ERR_MODEL_LOAD otherwise. */
-export function assertModelFile(modelPath: string): void {
-  let isFile = false;
-  try {
-    isFile = statSync(modelPath).isFile();
-  } catch {
-    throw new LandmarkerError('ERR_MODEL_LOAD', `Model file not found: ${modelPath}`);
-  }
-  if (!isFile) throw new LandmarkerError('ERR_MODEL_LOAD', `Model path is not a file: ${modelPath}`);
 }
 
 /** Names of the contracts bundled with the package (models/contracts/<name>.json). */
@@ -88,9 +75,8 @@ export function resolveContractPath(config: string): string {
   return existsSync(bundled) ? bundled : config;
 }
 
-export function loadContract(modelPath: string, config?: ModelContract | string): LoadedContract {
-  assertModelFile(modelPath);
-  const onnx = readOnnxSummary(modelPath);
+/** The contract of the model at `modelPath`, whose ONNX metadata_props are `metadata` (see the file comment). */
+export function resolveContract(modelPath: string, metadata: ReadonlyMap<string, string>, config?: ModelContract | string): ResolvedContract {
   if (config !== undefined) {
     if (typeof config === 'string') {
       const path = resolveContractPath(config);
@@ -103,21 +89,21 @@ export function loadContract(modelPath: string, config?: ModelContract | string)
         );
       }
       const raw = readJsonFile(path, 'Contract file');
-      return { contract: validateContract(raw, `config ${config}`), source: 'option', sourcePath: path, onnx };
+      return { contract: validateContract(raw, `config ${config}`), source: 'option', sourcePath: path };
     }
-    return { contract: validateContract(config, 'options.config'), source: 'option', onnx };
+    return { contract: validateContract(config, 'options.config'), source: 'option' };
   }
   const sidecars = sidecarPaths(modelPath);
   for (const p of sidecars) {
     if (existsSync(p)) {
       const raw = readJsonFile(p, 'Sidecar contract');
-      return { contract: validateContract(raw, `sidecar ${p}`), source: 'sidecar', sourcePath: p, onnx };
+      return { contract: validateContract(raw, `sidecar ${p}`), source: 'sidecar', sourcePath: p };
     }
   }
-  const meta = onnx.metadata.get(METADATA_KEY);
+  const meta = metadata.get(METADATA_KEY);
   if (meta !== undefined) {
     const raw = parseJson(meta, `ONNX metadata_props "${METADATA_KEY}" of ${modelPath}`);
-    return { contract: validateContract(raw, `metadata_props "${METADATA_KEY}" of ${modelPath}`), source: 'metadata', onnx };
+    return { contract: validateContract(raw, `metadata_props "${METADATA_KEY}" of ${modelPath}`), source: 'metadata' };
   }
   throw new LandmarkerError(
     'ERR_CONTRACT_MISSING',

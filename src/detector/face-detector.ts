@@ -5,17 +5,18 @@
  * runs in its own ONNX Runtime worker thread (src/backends/onnxruntime-thread.ts), and the native core generates the
  * priors once, decodes the boxes and runs NMS (native/core/detector_decode.cc).
  *
+ * The model is opened (read once, its contract checked against the graph) by src/model/open.ts; this file runs it.
  * The detector runs on ONNX Runtime (CPU) under every backend: with TensorRT the landmark model runs on the GPU and
- * the detector on the CPU (docs/detector.md says why and what a TensorRT detector would take).
+ * the detector on the CPU (docs/detector.md says why and what a TensorRT detector would take). Another backend
+ * plugs in as a DetectorRunner (src/detector/slot.ts opens one).
  */
-import { readFileSync } from 'node:fs';
-import { assertModelFile } from '../contract/load';
-import { checkDetectorAgainstModel, validateDetectorContract, type DetectorContract } from '../contract/detector';
+import type { DetectorContract } from '../contract/detector';
+import { preprocessParams } from '../contract/native-params';
 import { fromNative, LandmarkerError } from '../errors';
+import type { DetectorModel } from '../model/open';
 import type { NativeAddon, NativeCrop, NativeFrame, NativePreprocessParams } from '../native/addon';
 import { loadAddon } from '../native/loader';
 import { OrtThread } from '../backends/onnxruntime-thread';
-import { DisposeGate } from '../util/dispose-gate';
 
 export interface DetectedBox {
   /** [x, y, w, h] in image pixels. */
@@ -48,108 +49,88 @@ export function detectorWindow(resize: DetectorContract['resize'], inputWidth: n
   return { x: (width - w) / 2, y: (height - h) / 2, w, h };
 }
 
-export function readDetectorContract(config: string | DetectorContract): DetectorContract {
-  if (typeof config !== 'string') return validateDetectorContract(config, 'options.detector.config');
-  let text: string;
-  try {
-    text = readFileSync(config, 'utf8');
-  } catch (err) {
-    throw new LandmarkerError('ERR_FILE_NOT_FOUND', `Detector contract not found: ${config} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
-  }
-  let raw: unknown;
-  try {
-    raw = JSON.parse(text);
-  } catch (err) {
-    throw new LandmarkerError('ERR_CONTRACT_INVALID', `Detector contract ${config} is not valid JSON: ${(err as Error).message}`);
-  }
-  return validateDetectorContract(raw, config);
+/**
+ * A detector backend: faces in one decoded frame, best score first. Its owner (the facade, through the slot) calls
+ * close() once, when no detect() is in flight.
+ */
+export interface DetectorRunner {
+  readonly contract: DetectorContract;
+  detect(frame: NativeFrame, o: DetectorRunOptions): Promise<{ faces: DetectedBox[]; timings: DetectorTimings }>;
+  close(): Promise<void>;
 }
 
-export class FaceDetector {
-  private readonly gate = new DisposeGate('The face detector was disposed');
+/** The detector on ONNX Runtime: the addon's CPU preprocessing, the session in its worker thread, native decoding. */
+export class FaceDetector implements DetectorRunner {
   private readonly prep: NativePreprocessParams;
+  readonly contract: DetectorContract;
+  readonly modelPath: string;
 
   private constructor(
     private readonly addon: NativeAddon,
     private readonly thread: OrtThread,
-    readonly contract: DetectorContract,
-    readonly modelPath: string,
+    model: DetectorModel,
     private readonly priors: Float32Array,
   ) {
-    const i = contract.input;
-    this.prep = { width: i.width, height: i.height, bgr: i.colorOrder === 'bgr', scale: i.scale, mean: i.mean, std: i.std };
+    this.contract = model.contract;
+    this.modelPath = model.path;
+    this.prep = preprocessParams(model.contract.input);
   }
 
-  /** Loads the contract, opens the session and checks the contract against the graph (coded errors naming the file). */
-  static async open(modelPath: string, config: string | DetectorContract, threads?: number): Promise<FaceDetector> {
-    const contract = readDetectorContract(config);
-    assertModelFile(modelPath);
+  /** Generates the priors and opens the session of an opened detector model. */
+  static async open(model: DetectorModel, threads?: number): Promise<FaceDetector> {
     const addon = loadAddon();
-    const thread = await OrtThread.open(modelPath, threads);
-    try {
-      const io = checkDetectorAgainstModel(contract, modelPath, thread.inputs, thread.outputs);
-      if (io.fixedBatch !== undefined && io.fixedBatch !== 1) {
-        throw new LandmarkerError('ERR_CONTRACT_MISMATCH', `contract.input: the detector ${modelPath} has a fixed batch of ${io.fixedBatch}; it runs one image at a time (batch 1 or dynamic)`);
-      }
-      const p = contract.priors;
-      const priors = addon.generatePriors({
-        inputWidth: contract.input.width,
-        inputHeight: contract.input.height,
-        clip: p.clip,
-        levels: p.strides.map((stride, l) => ({ stride, minSizes: p.minSizes[l] })),
-      });
-      return new FaceDetector(addon, thread, contract, modelPath, priors);
-    } catch (err) {
-      await thread.close();
-      throw err;
-    }
-  }
-
-  /** Faces in one decoded frame, best score first. */
-  detect(frame: NativeFrame, o: DetectorRunOptions): Promise<{ faces: DetectedBox[]; timings: DetectorTimings }> {
-    return this.gate.run(async () => {
-      const { width: W, height: H } = this.contract.input;
-      const t0 = performance.now();
-      const win = detectorWindow(this.contract.resize, W, H, frame.width, frame.height);
-      let input: Float32Array;
-      try {
-        input = await this.addon.preprocess([frame], [win], this.prep);
-      } catch (err) {
-        throw fromNative(err);
-      }
-      const t1 = performance.now();
-      const { scores: sName, boxes: bName } = this.contract.outputs;
-      const r = await this.thread.run(this.contract.input.name, input, [1, 3, H, W], [sName, bName]);
-      const t2 = performance.now();
-      const scores = r.outputs.find((x) => x.name === sName)?.data;
-      const boxes = r.outputs.find((x) => x.name === bName)?.data;
-      if (!scores || !boxes) throw new LandmarkerError('ERR_INFERENCE', `The detector ${this.modelPath} did not return float32 "${sName}" and "${bName}"`);
-      let d;
-      try {
-        d = this.addon.decodeDetections(scores, boxes, this.priors, win, {
-          centerVariance: this.contract.variances[0],
-          sizeVariance: this.contract.variances[1],
-          scoreStride: scores.length / (this.priors.length / 4),
-          scoreIndex: 1,
-          minScore: o.minScore,
-          minSize: o.minFaceSize,
-          candidates: this.contract.nms.candidates,
-          iouThreshold: this.contract.nms.iouThreshold,
-          maxDetections: o.maxFaces,
-        });
-      } catch (err) {
-        throw fromNative(err);
-      }
-      const faces: DetectedBox[] = [];
-      for (let k = 0; k < d.scores.length; k++) {
-        faces.push({ box: [d.boxes[4 * k], d.boxes[4 * k + 1], d.boxes[4 * k + 2], d.boxes[4 * k + 3]], score: d.scores[k] });
-      }
-      return { faces, timings: { preprocess: t1 - t0, inference: t2 - t1, postprocess: performance.now() - t2 } };
+    const p = model.contract.priors;
+    const priors = addon.generatePriors({
+      inputWidth: model.contract.input.width,
+      inputHeight: model.contract.input.height,
+      clip: p.clip,
+      levels: p.strides.map((stride, l) => ({ stride, minSizes: p.minSizes[l] })),
     });
+    const thread = await OrtThread.open(model.path, threads);
+    return new FaceDetector(addon, thread, model, priors);
   }
 
-  /** Idempotent; waits for a detection in flight. */
-  dispose(): Promise<void> {
-    return this.gate.close(() => this.thread.close());
+  async detect(frame: NativeFrame, o: DetectorRunOptions): Promise<{ faces: DetectedBox[]; timings: DetectorTimings }> {
+    const { width: W, height: H } = this.contract.input;
+    const t0 = performance.now();
+    const win = detectorWindow(this.contract.resize, W, H, frame.width, frame.height);
+    let input: Float32Array;
+    try {
+      input = await this.addon.preprocess([frame], [win], this.prep);
+    } catch (err) {
+      throw fromNative(err);
+    }
+    const t1 = performance.now();
+    const { scores: sName, boxes: bName } = this.contract.outputs;
+    const r = await this.thread.run(this.contract.input.name, input, [1, 3, H, W], [sName, bName]);
+    const t2 = performance.now();
+    const scores = r.outputs.find((x) => x.name === sName)?.data;
+    const boxes = r.outputs.find((x) => x.name === bName)?.data;
+    if (!scores || !boxes) throw new LandmarkerError('ERR_INFERENCE', `The detector ${this.modelPath} did not return float32 "${sName}" and "${bName}"`);
+    let d;
+    try {
+      d = this.addon.decodeDetections(scores, boxes, this.priors, win, {
+        centerVariance: this.contract.variances[0],
+        sizeVariance: this.contract.variances[1],
+        scoreStride: scores.length / (this.priors.length / 4),
+        scoreIndex: 1,
+        minScore: o.minScore,
+        minSize: o.minFaceSize,
+        candidates: this.contract.nms.candidates,
+        iouThreshold: this.contract.nms.iouThreshold,
+        maxDetections: o.maxFaces,
+      });
+    } catch (err) {
+      throw fromNative(err);
+    }
+    const faces: DetectedBox[] = [];
+    for (let k = 0; k < d.scores.length; k++) {
+      faces.push({ box: [d.boxes[4 * k], d.boxes[4 * k + 1], d.boxes[4 * k + 2], d.boxes[4 * k + 3]], score: d.scores[k] });
+    }
+    return { faces, timings: { preprocess: t1 - t0, inference: t2 - t1, postprocess: performance.now() - t2 } };
+  }
+
+  close(): Promise<void> {
+    return this.thread.close();
   }
 }

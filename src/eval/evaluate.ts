@@ -3,7 +3,7 @@
  * precision with the protocol, build the report and write it. The detector factory is injectable for tests.
  */
 import { basename } from 'node:path';
-import { loadContract } from '../contract/load';
+import { openLandmarkModel } from '../model/open';
 import type { CropPolicy } from '../contract/types';
 import { invalidValue, outOfRange } from '../errors';
 import type { Backend, Precision } from '../types';
@@ -48,7 +48,7 @@ export interface RunEvaluationOptions {
   onProgress?: (label: string, done: number, total: number) => void;
   onRunDone?: (run: RunReport) => void;
   createDetector?: DetectorFactory;
-  /** The contract's crop policy for a model (default: loadContract); injectable for tests. */
+  /** The contract's crop policy for a model (default: the opened model's contract); injectable for tests. */
   cropPolicyOf?: (spec: EvalRunSpec) => CropPolicy;
 }
 
@@ -119,7 +119,7 @@ export async function runEvaluation(options: RunEvaluationOptions): Promise<Eval
   const runs = new Map<string, EvaluationRun>();
   for (const [i, spec] of options.runs.entries()) {
     const label = labels[i];
-    const policyOf = options.cropPolicyOf ?? ((s: EvalRunSpec) => loadContract(s.model, s.config).contract.crop);
+    const policyOf = options.cropPolicyOf ?? ((s: EvalRunSpec) => openLandmarkModel(s.model, s.config).contract.crop);
     const { protocol, text } = protocolFor(crop, crop.kind === 'gt' ? policyOf(spec) : undefined);
     const detector = await factory(spec, { backend: options.backend ?? 'auto', maxBatch: batch, threads: options.threads, ...(crop.kind === 'detector' ? { faces: true } : {}) });
     try {

@@ -6,7 +6,7 @@
  */
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { loadContract } from '../contract/load';
+import { openLandmarkModel } from '../model/open';
 import type { ModelContract } from '../contract/types';
 import { LandmarkerError } from '../errors';
 import { sha256 } from '../tensorrt/cache-key';
@@ -38,7 +38,7 @@ export function identityOf(onnxSha256: string, contract: ModelContract): ModelId
 
 /** The identity of a model file under the contract `detect` would use (config option, sidecar or metadata). */
 export function modelIdentity(model: string, config?: string | ModelContract): ModelIdentity {
-  const { contract } = loadContract(model, config);
+  const { contract } = openLandmarkModel(model, config);
   let bytes: Buffer;
   try {
     bytes = readFileSync(model);

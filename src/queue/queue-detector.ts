@@ -5,9 +5,19 @@
 import { LandmarkerError, type ErrorCode } from '../errors';
 import type { DisposableDetector } from '../eval/evaluate';
 import { MAX_BATCH_LIMIT } from '../landmarker';
-import type { BatchItem, LandmarkerInfo, LandmarkResult } from '../types';
+import type { BatchItem, Box, LandmarkerInfo, LandmarkResult } from '../types';
 import { resultFromJson, type ResultJson } from '../util/result-json';
-import type { LandmarkQueue } from './producer';
+import type { JobRun } from './job-run';
+import type { WorkerEntry } from './registry';
+
+/**
+ * What the detector needs of the queue: LandmarkQueue (producer.ts) has it. Declared here so that producer.ts,
+ * which creates QueueDetectors, and this file do not import each other.
+ */
+export interface QueueClient {
+  workers(): Promise<WorkerEntry[]>;
+  images(images: Array<{ input: string; box?: Box }>, o: { runId: string }, modelId: string): JobRun;
+}
 
 const POLL_MS = 500;
 
@@ -16,7 +26,7 @@ export class QueueDetector implements DisposableDetector {
   private readonly runId: string;
 
   private constructor(
-    private readonly q: LandmarkQueue,
+    private readonly q: QueueClient,
     private readonly modelId: string,
     readonly info: LandmarkerInfo,
   ) {
@@ -24,7 +34,7 @@ export class QueueDetector implements DisposableDetector {
   }
 
   /** Waits (at most waitMs) for a live worker of the model, whose LandmarkerInfo goes into the report. */
-  static async create(q: LandmarkQueue, modelId: string, waitMs: number): Promise<QueueDetector> {
+  static async create(q: QueueClient, modelId: string, waitMs: number): Promise<QueueDetector> {
     const deadline = Date.now() + waitMs;
     for (;;) {
       const w = (await q.workers()).find((e) => e.model.id === modelId);

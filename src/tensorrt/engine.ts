@@ -1,24 +1,33 @@
 /**
- * Getting a TensorRT engine for a model: choose the ONNX file for the precision, compute the cache key, and
- * load the cached engine or build it (with progress, timing cache and the cross-process lock). Shared by the
- * TensorRT pipeline (src/backends/tensorrt.ts) and `trt-landmarker build` (src/cli/commands/build.ts).
+ * Getting a TensorRT engine for an opened model: the graph for the precision (src/model/precision.ts, the policy
+ * both backends share), the cache key, and the cached engine or a build (with progress, timing cache and the
+ * cross-process lock). Shared by the TensorRT pipeline (src/backends/tensorrt.ts) and `trt-landmarker build`
+ * (src/cli/commands/build.ts).
  *
  * Precision (see docs/tensorrt.md): TensorRT 11 builds strongly typed networks only, so an FP16 engine needs the
  * FP16 graph `<model>.fp16.onnx` that models/export.py writes beside `<model>.onnx`. Without it, TensorRT 11
  * builds FP32 (with a warning and precision 'fp32' reported). TensorRT 10 uses the FP16 graph the same way when it
  * exists, and otherwise builds the FP32 graph with the kFP16 builder flag.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import type { ModelContract } from '../contract/types';
 import { fromNative, LandmarkerError } from '../errors';
+import type { LandmarkModel } from '../model/open';
 import type { NativeAddon, NativeBuildInfo, NativeGpuStatus } from '../native/addon';
 import type { BuildProgress, Precision } from '../types';
 import { engineFileStem, sha256, timingCacheName, type EngineKeyParts } from './cache-key';
 import { getOrBuildEngine, type EngineResult } from './engine-cache';
-import { onnxFixedBatch } from './onnx-input';
 import { BuildProgressTracker } from './progress';
 import { saveTimingCache } from './timing-cache';
+
+/** What the one TensorRT probe (src/backends/tensorrt.ts) found on a machine where TensorRT is usable. */
+export interface TensorRtGpu {
+  addon: NativeAddon & Required<Pick<NativeAddon, 'trtBuildEngine' | 'trtCreateRuntime'>>;
+  status: NativeGpuStatus;
+  build: NativeBuildInfo;
+  tensorrtMajor: number;
+}
 
 export interface EngineSource {
   /** The ONNX file the engine is built from. */
@@ -30,49 +39,8 @@ export interface EngineSource {
   note: string;
 }
 
-/** `m.onnx` -> `m.fp16.onnx`; null when the path already is an .fp16.onnx. */
-export function fp16Path(modelPath: string): string | null {
-  if (/\.fp16\.onnx$/i.test(modelPath)) return null;
-  return modelPath.replace(/(\.onnx)?$/i, '.fp16.onnx');
-}
-
-export function chooseEngineSource(
-  modelPath: string,
-  precision: Precision,
-  tensorrtMajor: number,
-  exists: (p: string) => boolean = existsSync,
-): EngineSource {
-  if (precision === 'fp32') {
-    return { path: modelPath, precision: 'fp32', typing: 'strongly-typed', note: `FP32 engine from ${modelPath}` };
-  }
-  const sibling = fp16Path(modelPath);
-  if (sibling === null) {
-    return { path: modelPath, precision: 'fp16', typing: 'strongly-typed', note: `FP16 engine from the FP16 graph ${modelPath}` };
-  }
-  if (exists(sibling)) {
-    return { path: sibling, precision: 'fp16', typing: 'strongly-typed', note: `FP16 engine from the FP16 graph ${sibling}` };
-  }
-  if (tensorrtMajor < 11) {
-    return {
-      path: modelPath,
-      precision: 'fp16',
-      typing: 'fp16-flag',
-      note: `FP16 engine from ${modelPath} with TensorRT ${tensorrtMajor}'s kFP16 builder flag (no ${basename(sibling)})`,
-    };
-  }
-  return {
-    path: modelPath,
-    precision: 'fp32',
-    typing: 'strongly-typed',
-    note:
-      `precision fp16 needs ${sibling} with TensorRT ${tensorrtMajor} (strongly typed networks only; ` +
-      `models/export.py writes it); building an FP32 engine from ${modelPath} instead`,
-  };
-}
-
 export interface PrepareOptions {
-  modelPath: string;
-  contract: ModelContract;
+  model: LandmarkModel;
   precision: Precision;
   maxBatch: number;
   cacheDir: string;
@@ -114,7 +82,7 @@ export function profileBatches(maxBatch: number, fixedBatch: number | undefined,
 export function keyParts(
   source: EngineSource,
   onnx: Uint8Array,
-  opts: Pick<PrepareOptions, 'contract' | 'maxBatch' | 'optBatch'> & { fixedBatch?: number },
+  opts: { contract: ModelContract; maxBatch: number; optBatch?: number; fixedBatch?: number },
   status: NativeGpuStatus,
   build: NativeBuildInfo,
 ): EngineKeyParts {
@@ -142,16 +110,14 @@ function readOptional(path: string): Buffer | undefined {
 
 /** Loads the cached engine for the model (through `open`) or builds it. Throws coded errors. */
 export async function prepareEngine<T>(
-  addon: NativeAddon,
+  gpu: TensorRtGpu,
   opts: PrepareOptions,
   open: (engine: Uint8Array, maxBatch: number) => Promise<T>,
 ): Promise<PreparedEngine<T>> {
-  const build = addon.buildInfo();
-  const status = addon.gpuStatus();
-  if (!status.cuda || !status.tensorrt || !addon.trtBuildEngine || build.tensorrtMajor === undefined) {
-    throw new LandmarkerError('ERR_BACKEND_UNAVAILABLE', `TensorRT backend unavailable: ${status.reason}`);
-  }
-  const source = chooseEngineSource(opts.modelPath, opts.precision, build.tensorrtMajor);
+  const { addon, status, build } = gpu;
+  const choice = opts.model.chooseGraph(opts.precision, { kind: 'tensorrt', major: gpu.tensorrtMajor });
+  const source: EngineSource = { path: choice.graph.path, precision: choice.precision, typing: choice.cast ? 'fp16-flag' : 'strongly-typed', note: choice.note };
+  // The engine cache hashes, and the builder parses, the graph's bytes: read here, on the TensorRT path only.
   let onnx: Buffer;
   try {
     onnx = readFileSync(source.path);
@@ -159,9 +125,10 @@ export async function prepareEngine<T>(
     throw new LandmarkerError('ERR_FILE_NOT_FOUND', `Cannot read ${source.path}: ${(err as Error).message}`, { cause: err });
   }
   // A model with a fixed batch (peppa-slim160: 1) gets a profile of exactly that batch.
-  const fixedBatch = onnxFixedBatch(onnx, opts.contract.input.name);
+  const fixedBatch = choice.graph.io.fixedBatch;
   const maxBatch = fixedBatch ?? opts.maxBatch;
-  const parts = keyParts(source, onnx, { ...opts, maxBatch, fixedBatch }, status, build);
+  const contract = opts.model.contract;
+  const parts = keyParts(source, onnx, { contract, maxBatch, optBatch: opts.optBatch, fixedBatch }, status, build);
   const stem = engineFileStem(basename(source.path).replace(/\.onnx$/i, ''), parts);
   const timingPath = `${opts.cacheDir}/${timingCacheName(parts.tensorrtVersion, parts.gpuName, parts.computeCapability)}`;
   const trtBuild = addon.trtBuildEngine.bind(addon);
@@ -183,7 +150,7 @@ export async function prepareEngine<T>(
         out = await trtBuild(
           onnx,
           {
-            inputName: opts.contract.input.name,
+            inputName: contract.input.name,
             maxBatch,
             optBatch: parts.profile.optBatch,
             fp16: source.typing === 'fp16-flag',

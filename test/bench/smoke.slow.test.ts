@@ -14,7 +14,7 @@ import { probeTensorRt } from '../../src/backends/tensorrt';
 import { findPythonSync } from '../../tools/torch-python';
 import { createHandwritten } from '../../bench/handwritten';
 import { syntheticFaceJpeg } from '../../bench/image';
-import { loadContract } from '../../src/contract/load';
+import { openLandmarkModel } from '../../src/model/open';
 import { TrtLandmarker } from '../../src/landmarker';
 
 let skipReason = '';
@@ -125,7 +125,7 @@ d('npm run bench (mobilenetv3, 2 iterations)', () => {
   test('the hand-written baseline finds trt-landmarker\'s points, measured by this test, as the bench reports', async () => {
     // Same model file, same synthetic image at the model's input size, points compared here.
     const model = result.models[0];
-    const { contract } = loadContract(model.path);
+    const { contract } = openLandmarkModel(model.path);
     const image = await syntheticFaceJpeg(contract.input.width, contract.input.height);
     const lm = await TrtLandmarker.create({ model: model.path, backend: 'onnxruntime' });
     const hand = await createHandwritten(model.path, contract);

@@ -1,4 +1,4 @@
-/** TensorRtPipeline with a fake native runtime: runs queue (never overlap), dispose waits, errors keep their code. */
+/** TensorRtPipeline with a fake native runtime: runs queue (never overlap), errors keep their code. */
 import { TensorRtPipeline, runtimeConfig } from '../../src/backends/tensorrt';
 import type { ModelContract } from '../../src/contract/types';
 import type { NativeCrop, NativeFrame, NativeTrtRunResult, NativeTrtRuntime } from '../../src/native/addon';
@@ -32,15 +32,13 @@ const frame: NativeFrame = { data: new Uint8Array(12), width: 2, height: 2, form
 const crop: NativeCrop = { x: 0, y: 0, w: 2, h: 2 };
 
 describe('TensorRtPipeline', () => {
-  test('concurrent runs are queued one after another; dispose waits for them and closes once', async () => {
+  // The facade (src/landmarker.ts) owns in-flight work and dispose: it calls close() once, after the runs settled.
+  test('concurrent runs are queued one after another', async () => {
     const { rt, log } = fakeRuntime();
     const p = new TensorRtPipeline(rt, 'fp16', { tensorrt: '10.16.0' }, 8, 'note');
     const runs = [p.run([frame], [crop]), p.run([frame, frame], [crop, crop]), p.run([frame], [crop])];
-    const disposing = p.dispose();
-    await expect(p.run([frame], [crop])).rejects.toMatchObject({ code: 'ERR_DISPOSED', message: 'The TensorRT pipeline was disposed' });
     const out = await Promise.all(runs);
-    await disposing;
-    await p.dispose();
+    await p.close();
     expect(out.map((o) => o.points.length)).toEqual([136, 272, 136]);
     expect(out[0].timings).toEqual({ preprocess: 0.1, inference: 1, postprocess: 0.05 });
     expect(log).toEqual(['start 1 (active 1)', 'end', 'start 2 (active 1)', 'end', 'start 1 (active 1)', 'end', 'close (active 0)']);
@@ -51,7 +49,7 @@ describe('TensorRtPipeline', () => {
     const p = new TensorRtPipeline(rt, 'fp16', {}, 8, '');
     await expect(p.run([frame], [crop])).rejects.toMatchObject({ code: 'ERR_CUDA', name: 'LandmarkerError' });
     await expect(p.run([frame], [crop])).rejects.toMatchObject({ code: 'ERR_CUDA' });
-    await p.dispose();
+    await p.close();
   });
 });
 

@@ -5,8 +5,9 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ModelContract } from '../../src/contract/types';
+import { openLandmarkModel } from '../../src/model/open';
 import type { NativeAddon, NativeTrtBuildOptions } from '../../src/native/addon';
-import { prepareEngine } from '../../src/tensorrt/engine';
+import { prepareEngine, type TensorRtGpu } from '../../src/tensorrt/engine';
 import { regressionContract, tinyRegression, writeModel } from '../unit/helpers/onnx-builder';
 import { tempDir } from './helpers';
 
@@ -24,10 +25,13 @@ function fakeAddon(timingOut: string) {
       return Buffer.from(`${Buffer.from(a).toString()}+${Buffer.from(b).toString()}`);
     },
   } as unknown as NativeAddon;
-  return { addon, calls };
+  // What the probe hands down on a machine with TensorRT 10 (src/backends/tensorrt.ts).
+  const gpu = { addon, status: addon.gpuStatus(), build: addon.buildInfo(), tensorrtMajor: 10 } as TensorRtGpu;
+  return { addon, gpu, calls };
 }
 
 const contract = regressionContract(32) as unknown as ModelContract;
+const opened = (path: string) => openLandmarkModel(path, contract);
 
 describe('prepareEngine with a fake addon', () => {
   let t: ReturnType<typeof tempDir>;
@@ -36,8 +40,8 @@ describe('prepareEngine with a fake addon', () => {
 
   test('dynamic batch: profile 1..maxBatch tuned for maxBatch, TF32 off, FP32 strongly typed', async () => {
     const model = writeModel(join(t.dir, 'dyn.onnx'), tinyRegression());
-    const { addon, calls } = fakeAddon('tc');
-    const r = await prepareEngine(addon, { modelPath: model, contract, precision: 'fp32', maxBatch: 8, cacheDir: t.dir }, async (e) => Buffer.from(e).toString());
+    const { gpu, calls } = fakeAddon('tc');
+    const r = await prepareEngine(gpu, { model: opened(model), precision: 'fp32', maxBatch: 8, cacheDir: t.dir }, async (e) => Buffer.from(e).toString());
     expect(r.value).toBe('engine 1');
     expect(calls.build[0]).toMatchObject({ maxBatch: 8, optBatch: 8, tf32: false, fp16: false, stronglyTyped: true });
     expect(r.parts.profile).toMatchObject({ minBatch: 1, optBatch: 8, maxBatch: 8 });
@@ -45,8 +49,8 @@ describe('prepareEngine with a fake addon', () => {
 
   test('a fixed batch of 4: the build gets batch 4 whatever maxBatch was asked', async () => {
     const model = writeModel(join(t.dir, 'fixed.onnx'), tinyRegression({ batch: 4 }));
-    const { addon, calls } = fakeAddon('tc');
-    const r = await prepareEngine(addon, { modelPath: model, contract, precision: 'fp32', maxBatch: 1, cacheDir: t.dir }, async () => 'ok');
+    const { gpu, calls } = fakeAddon('tc');
+    const r = await prepareEngine(gpu, { model: opened(model), precision: 'fp32', maxBatch: 1, cacheDir: t.dir }, async () => 'ok');
     expect(calls.build[0]).toMatchObject({ maxBatch: 4, optBatch: 4 });
     expect(r.maxBatch).toBe(4);
     expect(r.parts.profile).toMatchObject({ minBatch: 4, optBatch: 4, maxBatch: 4 });
@@ -54,10 +58,10 @@ describe('prepareEngine with a fake addon', () => {
 
   test('the timing cache another build saved meanwhile is merged, not overwritten', async () => {
     const model = writeModel(join(t.dir, 'dyn.onnx'), tinyRegression());
-    const { addon, calls } = fakeAddon('mine');
+    const { addon, gpu, calls } = fakeAddon('mine');
     const open = async () => 'ok';
     // First build: no file yet, written as is.
-    await prepareEngine(addon, { modelPath: model, contract, precision: 'fp32', maxBatch: 2, cacheDir: t.dir }, open);
+    await prepareEngine(gpu, { model: opened(model), precision: 'fp32', maxBatch: 2, cacheDir: t.dir }, open);
     const timing = join(t.dir, 'timing-trt10.16.0-Fake_GPU-sm89.cache');
     expect(readFileSync(timing, 'utf8')).toBe('mine');
     expect(calls.merges).toBe(0);
@@ -67,7 +71,7 @@ describe('prepareEngine with a fake addon', () => {
       writeFileSync(timing, 'theirs');
       return build(onnx, o, ev);
     };
-    await prepareEngine(addon, { modelPath: model, contract, precision: 'fp32', maxBatch: 4, cacheDir: t.dir }, open);
+    await prepareEngine(gpu, { model: opened(model), precision: 'fp32', maxBatch: 4, cacheDir: t.dir }, open);
     expect(Buffer.from(calls.build[1].timingCache!).toString()).toBe('mine');
     expect(calls.merges).toBe(1);
     expect(readFileSync(timing, 'utf8')).toBe('theirs+mine');

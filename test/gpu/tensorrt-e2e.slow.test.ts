@@ -12,7 +12,7 @@ import { spawn } from 'node:child_process';
 import { copyFileSync, existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { probeTensorRt } from '../../src/backends/tensorrt';
-import { loadContract } from '../../src/contract/load';
+import { openLandmarkModel } from '../../src/model/open';
 import { TrtLandmarker } from '../../src/landmarker';
 import { ensureModel, type ModelPaths } from '../../tools/onnx-export';
 import { loadAddon } from '../../src/native/loader';
@@ -213,15 +213,13 @@ gpuDescribe('TensorRT end to end on the GPU (exported random-weight models)', mi
     });
 
     test('a version change builds a new engine; the old one still loads for the old version', async () => {
-      const addon = loadAddon();
-      const contract = loadContract(model(), undefined).contract;
-      const opts = { modelPath: model(), contract, precision: 'fp32' as const, maxBatch: 8, cacheDir: dir };
+      const gpu = probe.gpu!;
+      const opts = { model: openLandmarkModel(model(), undefined), precision: 'fp32' as const, maxBatch: 8, cacheDir: dir };
       const open = async () => 'opened';
-      const other = Object.create(addon) as typeof addon;
-      other.buildInfo = () => ({ ...addon.buildInfo(), version: '0.0.0-other' });
+      const other = { ...gpu, build: { ...gpu.build, version: '0.0.0-other' } };
       const newer = await prepareEngine(other, opts, open);
       expect(newer.built).toBe(true);
-      const same = await prepareEngine(addon, opts, open);
+      const same = await prepareEngine(gpu, opts, open);
       expect(same.built).toBe(false);
       expect(same.path).not.toBe(newer.path);
     });

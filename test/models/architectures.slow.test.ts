@@ -19,7 +19,7 @@ import {
   type OnnxFacts,
   type OnnxValue,
 } from './helpers';
-import { readOnnxSummary } from '../../src/contract/onnx-proto';
+import { readOnnxSummary } from '../../src/model/onnx-proto';
 
 const { python, reason } = pythonOrReason();
 const d = python ? describe : describe.skip;

@@ -2,14 +2,20 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { loadContract, sidecarPaths } from '../../src/contract/load';
+import { sidecarPaths } from '../../src/contract/load';
 import { checkContractAgainstModel, type TensorInfo } from '../../src/contract/match';
-import { readOnnxSummary, weightPrecision } from '../../src/contract/onnx-proto';
+import { readOnnxSummary, weightPrecision } from '../../src/model/onnx-proto';
+import { openLandmarkModel } from '../../src/model/open';
 import { validateContract } from '../../src/contract/validate';
 import { model, pipnetContract, regressionContract, tensor, tinyRegression, valueInfo } from './helpers/onnx-builder';
 
 const dir = mkdtempSync(join(tmpdir(), 'contract-load-'));
 const p = (name: string) => join(dir, name);
+/** The contract an opened model resolved, and where it came from. */
+const loadContract = (model: string, config?: Parameters<typeof openLandmarkModel>[1]) => {
+  const m = openLandmarkModel(model, config);
+  return { contract: m.contract, source: m.contractSource, sourcePath: m.contractPath };
+};
 
 function codeAndMessage(fn: () => unknown): { code?: string; message: string } {
   try {
@@ -71,7 +77,7 @@ describe('readOnnxSummary', () => {
   });
 });
 
-describe('loadContract', () => {
+describe('openLandmarkModel: where the contract comes from', () => {
   const meta = JSON.stringify(regressionContract(32, { description: 'from metadata' }));
 
   test('metadata_props key trt_landmarker', () => {

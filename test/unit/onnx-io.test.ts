@@ -8,7 +8,7 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { readOnnxSummary, readOnnxSummaryFromBytes } from '../../src/contract/onnx-proto';
+import { readOnnxSummary, readOnnxSummaryFromBytes } from '../../src/model/onnx-proto';
 import { Msg, model, node, tensor, tinyPipnet, tinyRegression, valueInfo } from './helpers/onnx-builder';
 
 const PEPPA = join(__dirname, '..', '..', 'models', 'default', 'peppa-slim160', 'slim_160_latest.onnx');

@@ -5,10 +5,9 @@
  */
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { probeAddon, runtimeConfig } from '../../backends/tensorrt';
-import { loadContract } from '../../contract/load';
+import { probeTensorRt, runtimeConfig } from '../../backends/tensorrt';
 import { fromNative, LandmarkerError } from '../../errors';
-import { loadAddon } from '../../native/loader';
+import { openLandmarkModel } from '../../model/open';
 import { prepareEngine } from '../../tensorrt/engine';
 import type { Precision } from '../../types';
 import { flag, has, parseArgs, usageError } from '../args';
@@ -38,20 +37,17 @@ export async function run(argv: string[]): Promise<number> {
   const maxBatch = positiveInt('max-batch', flag(args, 'max-batch'), 8);
   const cacheDir = resolve(flag(args, 'cache-dir') ?? process.env.TRT_LANDMARKER_CACHE ?? join(homedir(), '.cache', 'trt-landmarker'));
   const modelPath = resolve(model);
-  const { contract } = loadContract(modelPath, flag(args, 'config'));
+  const opened = openLandmarkModel(modelPath, flag(args, 'config'));
 
-  const addon = loadAddon();
-  const probe = probeAddon(addon);
-  if (!probe.available || !addon.trtCreateRuntime) {
-    throw new LandmarkerError('ERR_BACKEND_UNAVAILABLE', `Cannot build a TensorRT engine here: ${probe.reason}`);
-  }
+  const probe = probeTensorRt();
+  if (!probe.gpu) throw new LandmarkerError('ERR_BACKEND_UNAVAILABLE', `Cannot build a TensorRT engine here: ${probe.reason}`);
+  const { addon } = probe.gpu;
   const create = addon.trtCreateRuntime.bind(addon);
   const bar = new ProgressBar(100, 'TensorRT build');
   const prepared = await prepareEngine(
-    addon,
+    probe.gpu,
     {
-      modelPath,
-      contract,
+      model: opened,
       precision,
       maxBatch,
       cacheDir,
@@ -61,7 +57,7 @@ export async function run(argv: string[]): Promise<number> {
     // Deserialising proves the cached or fresh engine loads on this GPU; a bad cached file gets rebuilt.
     async (engine, batch) => {
       try {
-        const rt = await create(engine, runtimeConfig(contract, batch, false));
+        const rt = await create(engine, runtimeConfig(opened.contract, batch, false));
         await rt.close();
         return engine.length;
       } catch (err) {

@@ -1,6 +1,10 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { onnxFixedBatch, onnxInputShape } from '../../src/tensorrt/onnx-input';
+import { readOnnxSummaryFromBytes } from '../../src/model/onnx-proto';
+import { openLandmarkModel } from '../../src/model/open';
+
+/** The fixed batch is worked out once, by the contract check when the model is opened (src/model/open.ts). */
+const inputShape = (onnx: Buffer, name: string) => readOnnxSummaryFromBytes(onnx).inputs.find((i) => i.name === name)?.shape;
 
 /** Hand-encoded protobuf: ModelProto{graph{input{name, type{tensor_type{shape{dims}}}}}}. */
 function ld(no: number, payload: Buffer): Buffer {
@@ -21,23 +25,15 @@ function model(name: string, dims: Buffer[]): Buffer {
   return Buffer.concat([Buffer.from([0x08, 0x07]), ld(7, Buffer.concat([ld(1, Buffer.from('node')), input]))]);
 }
 
-describe('onnxInputShape', () => {
-  test('fixed and dynamic batch', () => {
-    const fixed = model('input', [dimValue(1), dimValue(3), dimValue(112), dimValue(112)]);
-    expect(onnxInputShape(fixed, 'input')).toEqual([1, 3, 112, 112]);
-    expect(onnxFixedBatch(fixed, 'input')).toBe(1);
-    const dyn = model('x', [dimParam('batch'), dimValue(3), dimValue(64), dimValue(64)]);
-    expect(onnxInputShape(dyn, 'x')).toEqual(['batch', 3, 64, 64]);
-    expect(onnxFixedBatch(dyn, 'x')).toBeUndefined();
-  });
-
-  test('unknown input or garbage bytes give undefined, not a throw', () => {
-    expect(onnxInputShape(model('input', [dimValue(1)]), 'other')).toBeUndefined();
-    expect(onnxInputShape(Buffer.from([0x3a, 0xff, 0xff, 0xff]), 'x')).toBeUndefined();
+describe('input shapes and the fixed batch', () => {
+  test('fixed and dynamic batch dimensions as declared', () => {
+    expect(inputShape(model('input', [dimValue(1), dimValue(3), dimValue(112), dimValue(112)]), 'input')).toEqual([1, 3, 112, 112]);
+    expect(inputShape(model('x', [dimParam('batch'), dimValue(3), dimValue(64), dimValue(64)]), 'x')).toEqual(['batch', 3, 64, 64]);
   });
 
   const peppa = join(__dirname, '..', '..', '..', 'shared', 'models', 'peppa-slim160', 'slim_160_latest.onnx');
   (existsSync(peppa) ? test : test.skip)('peppa-slim160 declares a fixed batch of 1 (skipped when ../shared is absent)', () => {
-    expect(onnxInputShape(readFileSync(peppa), 'input1')).toEqual([1, 3, 160, 160]);
+    expect(inputShape(readFileSync(peppa), 'input1')).toEqual([1, 3, 160, 160]);
+    expect(openLandmarkModel(peppa, 'peppa-slim160').graph.io.fixedBatch).toBe(1);
   });
 });

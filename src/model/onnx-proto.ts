@@ -10,7 +10,7 @@
  */
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { LandmarkerError } from '../errors';
-import type { TensorInfo } from './match';
+import type { TensorInfo } from '../contract/match';
 
 export interface OnnxSummary {
   irVersion: number;
