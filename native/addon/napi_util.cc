@@ -5,6 +5,7 @@
 #include <limits>
 
 #include "../core/check.h"
+#include "../core/model_input.h"
 #include "../core/preprocess.h"
 
 namespace trtl {
@@ -203,6 +204,32 @@ std::vector<Crop> CropsArg(const Napi::Value& v, const std::string& name) {
   for (uint32_t i = 0; i < arr.Length(); ++i)
     crops.push_back(CropArg(arr.Get(i), name + "[" + std::to_string(i) + "]"));
   return crops;
+}
+
+int InputSideArg(const Napi::Value& v, const std::string& field) {
+  if (!v.IsNumber()) FailType(field, InputSideExpected(), v);
+  const double d = v.As<Napi::Number>().DoubleValue();
+  CheckInputSide(field, d);
+  return static_cast<int>(d);
+}
+
+PreprocessParams PreprocessParamsArg(const Napi::Object& o) {
+  PreprocessParams p;
+  p.width = InputSideArg(o.Get("width"), InputField("width"));
+  p.height = InputSideArg(o.Get("height"), InputField("height"));
+  Napi::Value bgr = o.Get("bgr");
+  if (!bgr.IsBoolean()) FailType(InputField("colorOrder"), "a boolean (true for \"bgr\")", bgr);
+  p.bgr = bgr.As<Napi::Boolean>().Value();
+  p.scale = NumberArg(o.Get("scale"), InputField("scale"));
+  const char* keys[2] = {"mean", "std"};
+  double* values[2] = {p.mean, p.std};
+  for (int k = 0; k < 2; ++k) {
+    Napi::Array a = ArrayArg(o.Get(keys[k]), InputField(keys[k]));
+    if (a.Length() != 3) FailRange(InputField(keys[k]), "3 values", std::to_string(a.Length()) + " values");
+    for (uint32_t c = 0; c < 3; ++c) values[k][c] = NumberArg(a.Get(c), InputField(keys[k], c));
+  }
+  ValidatePreprocessParams(p);
+  return p;
 }
 
 }  // namespace trtl

@@ -14,6 +14,7 @@
 
 #include "../core/errors.h"
 #include "../core/frame_format.h"
+#include "../core/preprocess_params.h"
 
 namespace trtl {
 
@@ -84,5 +85,15 @@ FrameView FrameArg(const Napi::Value& v, const std::string& name, OwnedPixels* o
 
 Crop CropArg(const Napi::Value& v, const std::string& name);
 std::vector<Crop> CropsArg(const Napi::Value& v, const std::string& name);
+
+// The one reader of the model input, whichever binding receives it (preprocess, the TensorRT runtime's config,
+// the detector's priors, regression decoding). Its values come from the model contract's `input` section, so
+// messages name that field (native/core/model_input.h): "Expected an integer from 1 to 16384 for
+// `contract.input.width` but received 0".
+// A model input side; `field` is InputField("width") or InputField("height").
+int InputSideArg(const Napi::Value& v, const std::string& field);
+// NativePreprocessParams (src/native/addon.ts): width, height, bgr, scale, mean, std of `o`, validated by the core
+// (ValidatePreprocessParams).
+PreprocessParams PreprocessParamsArg(const Napi::Object& o);
 
 }  // namespace trtl

@@ -28,19 +28,7 @@ PreprocessArgs ReadArgs(const Napi::CallbackInfo& info, OwnedPixels* owned) {
     a.frames.push_back(FrameArg(frames.Get(i), "frames[" + std::to_string(i) + "]", owned));
   }
   a.crops = CropsArg(info[1], "crops");
-  Napi::Object p = ObjectArg(info[2], "params");
-  a.params.width = static_cast<int>(IntArg(p.Get("width"), "params.width", 1, kMaxInputSide));
-  a.params.height = static_cast<int>(IntArg(p.Get("height"), "params.height", 1, kMaxInputSide));
-  a.params.bgr = BoolArg(p.Get("bgr"), "params.bgr");
-  a.params.scale = NumberArg(p.Get("scale"), "params.scale");
-  Napi::Array mean = ArrayArg(p.Get("mean"), "params.mean");
-  Napi::Array stdev = ArrayArg(p.Get("std"), "params.std");
-  if (mean.Length() != 3) FailRange("params.mean", "3 values", std::to_string(mean.Length()) + " values");
-  if (stdev.Length() != 3) FailRange("params.std", "3 values", std::to_string(stdev.Length()) + " values");
-  for (uint32_t c = 0; c < 3; ++c) {
-    a.params.mean[c] = NumberArg(mean.Get(c), "params.mean[" + std::to_string(c) + "]");
-    a.params.std[c] = NumberArg(stdev.Get(c), "params.std[" + std::to_string(c) + "]");
-  }
+  a.params = PreprocessParamsArg(ObjectArg(info[2], "params"));
   ValidatePreprocess(a.frames, a.crops, a.params);
   return a;
 }

@@ -187,20 +187,7 @@ RuntimeConfig ReadConfig(const Napi::Object& o) {
   RuntimeConfig c;
   c.input_name = StringProp(o, "inputName", "config.inputName");
   c.max_batch = static_cast<int>(IntArg(o.Get("maxBatch"), "config.maxBatch", 1, 4096));
-  c.preprocess.width = static_cast<int>(IntArg(o.Get("width"), "config.width", 1, 16384));
-  c.preprocess.height = static_cast<int>(IntArg(o.Get("height"), "config.height", 1, 16384));
-  c.preprocess.bgr = BoolArg(o.Get("bgr"), "config.bgr");
-  c.preprocess.scale = static_cast<float>(NumberArg(o.Get("scale"), "config.scale"));
-  Napi::Array mean = ArrayArg(o.Get("mean"), "config.mean"), stdev = ArrayArg(o.Get("std"), "config.std");
-  if (mean.Length() != 3 || stdev.Length() != 3)
-    FailRange("config.mean/std", "3 values each", "other lengths");
-  for (uint32_t k = 0; k < 3; ++k) {
-    c.preprocess.mean[k] =
-        static_cast<float>(NumberArg(mean.Get(k), "config.mean[" + std::to_string(k) + "]"));
-    c.preprocess.std[k] =
-        static_cast<float>(NumberArg(stdev.Get(k), "config.std[" + std::to_string(k) + "]"));
-    CheckPositive("config.std[" + std::to_string(k) + "]", c.preprocess.std[k]);
-  }
+  c.preprocess = PreprocessParamsArg(o);
   c.landmarks = static_cast<int>(IntArg(o.Get("landmarks"), "config.landmarks", 1, 100000));
   c.cuda_graph = o.Has("cudaGraph") && BoolArg(o.Get("cudaGraph"), "config.cudaGraph");
   const std::string arch = StringProp(o, "architecture", "config.architecture");
