@@ -2,7 +2,9 @@
 
 #include <cmath>
 #include <cstring>
+#include <exception>
 #include <limits>
+#include <new>
 
 #include "../core/check.h"
 #include "../core/model_input.h"
@@ -30,6 +32,32 @@ void ThrowCoded(Napi::Env env, const std::string& code, const std::string& messa
 void EnsureCode(Napi::Error& e) {
   Napi::Object obj = e.Value();
   if (!obj.IsEmpty() && !obj.Has("code")) obj.Set("code", Napi::String::New(e.Env(), kErrInternal));
+}
+
+Failure CurrentFailure(const std::string& fallback_code) {
+  try {
+    throw;
+  } catch (const CoreError& e) {
+    return {e.code(), e.what()};
+  } catch (const std::bad_alloc&) {
+    return {kErrOutOfRange, "out of memory allocating native buffers"};
+  } catch (const std::exception& e) {
+    return {fallback_code, e.what()};
+  } catch (...) {
+    return {fallback_code, "a native exception of unknown type"};
+  }
+}
+
+Napi::Error CurrentCodedError(Napi::Env env) {
+  try {
+    throw;
+  } catch (Napi::Error& e) {
+    EnsureCode(e);  // e.g. V8's RangeError when an output buffer cannot be allocated
+    return e;
+  } catch (...) {
+    const Failure f = CurrentFailure(kErrInternal);
+    return CodedError(env, f.code, f.message);
+  }
 }
 
 Napi::Float32Array NewFloat32Array(Napi::Env env, size_t n) {

@@ -31,20 +31,28 @@ void EnsureCode(Napi::Error& e);
 // 8").
 std::string Describe(const Napi::Value& v);
 
-// Runs fn and converts CoreError / std::exception into coded JS errors.
+// A failure as code and message, plain C++ so that a worker thread can hold it until the JS thread reports it.
+struct Failure {
+  std::string code;
+  std::string message;
+};
+
+// The failure of the exception being handled (call it in a catch block): a CoreError keeps its code,
+// std::bad_alloc is ERR_OUT_OF_RANGE, any other exception `fallback_code` with its what().
+Failure CurrentFailure(const std::string& fallback_code);
+
+// The coded JS error of the exception being handled (call it in a catch block): a Napi::Error (from V8 or
+// node-addon-api) keeps its class and gets ERR_INTERNAL when it has no code; anything else as CurrentFailure with
+// ERR_INTERNAL.
+Napi::Error CurrentCodedError(Napi::Env env);
+
+// Runs fn on the JS thread and throws any exception as its coded JS error.
 template <typename Fn>
 Napi::Value Guard(Napi::Env env, Fn&& fn) {
   try {
     return fn();
-  } catch (Napi::Error& e) {
-    EnsureCode(e);  // e.g. V8's RangeError when an output buffer cannot be allocated
-    throw;
-  } catch (const CoreError& e) {
-    ThrowCoded(env, e.code(), e.what());
-  } catch (const std::bad_alloc&) {
-    ThrowCoded(env, kErrOutOfRange, "out of memory allocating native buffers");
-  } catch (const std::exception& e) {
-    ThrowCoded(env, kErrInternal, e.what());
+  } catch (...) {
+    throw CurrentCodedError(env);
   }
 }
 
