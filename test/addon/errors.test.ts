@@ -1,5 +1,5 @@
 /** Bad sizes and types reach JS as coded errors (never a crash); messages say what was expected and received. */
-import type { NativeFrame, NativePipnetParams, NativePreprocessParams } from '../../src/native/addon';
+import type { NativeCrop, NativeFrame, NativePipnetParams, NativePreprocessParams } from '../../src/native/addon';
 import { addon, expectCoded, expectRejects } from './helpers';
 
 const frame = (): NativeFrame => ({ data: new Uint8Array(4 * 3 * 3), width: 4, height: 3, format: 0 });
@@ -135,7 +135,7 @@ describe('preprocess errors', () => {
  */
 describe('the model input side is read by one reader', () => {
   const good = { width: 2, height: 2 };
-  const viaPreprocess = (side: { width: number; height: number }) => [[frame()], [crop], { ...params(), ...side }] as const;
+  const viaPreprocess = (side: { width: number; height: number }): [NativeFrame[], NativeCrop[], NativePreprocessParams] => [[frame()], [crop], { ...params(), ...side }];
   const priors = (side: { width: number; height: number }) => ({ inputWidth: side.width, inputHeight: side.height, clip: true, levels: [{ stride: 8, minSizes: [10] }] });
   const regression = (side: { width: number; height: number }) => ({ landmarks: 2, pixel: true, inputWidth: side.width, inputHeight: side.height });
   const c = { x: 0, y: 0, w: 1, h: 1 };
