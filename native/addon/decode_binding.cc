@@ -3,6 +3,7 @@
 #include <string>
 #include <vector>
 
+#include "../core/model_input.h"
 #include "../core/pipnet_decode.h"
 #include "../core/regression_decode.h"
 #include "bindings.h"
@@ -77,8 +78,8 @@ Napi::Value DecodeRegressionJs(const Napi::CallbackInfo& info) {
     RegressionParams params;
     params.landmarks = static_cast<int>(IntArg(p.Get("landmarks"), "params.landmarks", 1, kMaxCount));
     params.pixel = BoolArg(p.Get("pixel"), "params.pixel");
-    params.input_width = static_cast<int>(IntArg(p.Get("inputWidth"), "params.inputWidth", 1, kMaxCount));
-    params.input_height = static_cast<int>(IntArg(p.Get("inputHeight"), "params.inputHeight", 1, kMaxCount));
+    params.input_width = InputSideArg(p.Get("inputWidth"), InputField("width"));
+    params.input_height = InputSideArg(p.Get("inputHeight"), InputField("height"));
 
     ValidateRegression(output.data, output.size, batch, stride, crops, params);
     Napi::Float32Array points = NewFloat32Array(env, batch * static_cast<size_t>(params.landmarks) * 2);

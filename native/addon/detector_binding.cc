@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "../core/detector_decode.h"
+#include "../core/model_input.h"
 #include "bindings.h"
 #include "napi_util.h"
 
@@ -18,15 +19,15 @@ Napi::Value GeneratePriorsJs(const Napi::CallbackInfo& info) {
   return Guard(info.Env(), [&]() -> Napi::Value {
     Napi::Object o = ObjectArg(info[0], "params");
     PriorParams p;
-    p.input_width = static_cast<int>(IntArg(o.Get("inputWidth"), "params.inputWidth", 1, 16384));
-    p.input_height = static_cast<int>(IntArg(o.Get("inputHeight"), "params.inputHeight", 1, 16384));
+    p.input_width = InputSideArg(o.Get("inputWidth"), InputField("width"));
+    p.input_height = InputSideArg(o.Get("inputHeight"), InputField("height"));
     p.clip = BoolArg(o.Get("clip"), "params.clip");
     Napi::Array levels = ArrayArg(o.Get("levels"), "params.levels");
     for (uint32_t l = 0; l < levels.Length(); ++l) {
       const std::string name = "params.levels[" + std::to_string(l) + "]";
       Napi::Object lo = ObjectArg(levels.Get(l), name);
       PriorLevel level;
-      level.stride = static_cast<int>(IntArg(lo.Get("stride"), name + ".stride", 1, 16384));
+      level.stride = static_cast<int>(IntArg(lo.Get("stride"), name + ".stride", 1, kMaxInputSide));
       Napi::Array sizes = ArrayArg(lo.Get("minSizes"), name + ".minSizes");
       for (uint32_t k = 0; k < sizes.Length(); ++k) {
         level.min_sizes.push_back(NumberArg(sizes.Get(k), name + ".minSizes[" + std::to_string(k) + "]"));

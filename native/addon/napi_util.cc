@@ -2,9 +2,12 @@
 
 #include <cmath>
 #include <cstring>
+#include <exception>
 #include <limits>
+#include <new>
 
 #include "../core/check.h"
+#include "../core/model_input.h"
 #include "../core/preprocess.h"
 
 namespace trtl {
@@ -29,6 +32,32 @@ void ThrowCoded(Napi::Env env, const std::string& code, const std::string& messa
 void EnsureCode(Napi::Error& e) {
   Napi::Object obj = e.Value();
   if (!obj.IsEmpty() && !obj.Has("code")) obj.Set("code", Napi::String::New(e.Env(), kErrInternal));
+}
+
+Failure CurrentFailure(const std::string& fallback_code) {
+  try {
+    throw;
+  } catch (const CoreError& e) {
+    return {e.code(), e.what()};
+  } catch (const std::bad_alloc&) {
+    return {kErrOutOfRange, "out of memory allocating native buffers"};
+  } catch (const std::exception& e) {
+    return {fallback_code, e.what()};
+  } catch (...) {
+    return {fallback_code, "a native exception of unknown type"};
+  }
+}
+
+Napi::Error CurrentCodedError(Napi::Env env) {
+  try {
+    throw;
+  } catch (Napi::Error& e) {
+    EnsureCode(e);  // e.g. V8's RangeError when an output buffer cannot be allocated
+    return e;
+  } catch (...) {
+    const Failure f = CurrentFailure(kErrInternal);
+    return CodedError(env, f.code, f.message);
+  }
 }
 
 Napi::Float32Array NewFloat32Array(Napi::Env env, size_t n) {
@@ -203,6 +232,32 @@ std::vector<Crop> CropsArg(const Napi::Value& v, const std::string& name) {
   for (uint32_t i = 0; i < arr.Length(); ++i)
     crops.push_back(CropArg(arr.Get(i), name + "[" + std::to_string(i) + "]"));
   return crops;
+}
+
+int InputSideArg(const Napi::Value& v, const std::string& field) {
+  if (!v.IsNumber()) FailType(field, InputSideExpected(), v);
+  const double d = v.As<Napi::Number>().DoubleValue();
+  CheckInputSide(field, d);
+  return static_cast<int>(d);
+}
+
+PreprocessParams PreprocessParamsArg(const Napi::Object& o) {
+  PreprocessParams p;
+  p.width = InputSideArg(o.Get("width"), InputField("width"));
+  p.height = InputSideArg(o.Get("height"), InputField("height"));
+  Napi::Value bgr = o.Get("bgr");
+  if (!bgr.IsBoolean()) FailType(InputField("colorOrder"), "a boolean (true for \"bgr\")", bgr);
+  p.bgr = bgr.As<Napi::Boolean>().Value();
+  p.scale = NumberArg(o.Get("scale"), InputField("scale"));
+  const char* keys[2] = {"mean", "std"};
+  double* values[2] = {p.mean, p.std};
+  for (int k = 0; k < 2; ++k) {
+    Napi::Array a = ArrayArg(o.Get(keys[k]), InputField(keys[k]));
+    if (a.Length() != 3) FailRange(InputField(keys[k]), "3 values", std::to_string(a.Length()) + " values");
+    for (uint32_t c = 0; c < 3; ++c) values[k][c] = NumberArg(a.Get(c), InputField(keys[k], c));
+  }
+  ValidatePreprocessParams(p);
+  return p;
 }
 
 }  // namespace trtl

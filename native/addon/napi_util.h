@@ -14,6 +14,7 @@
 
 #include "../core/errors.h"
 #include "../core/frame_format.h"
+#include "../core/preprocess_params.h"
 
 namespace trtl {
 
@@ -30,20 +31,28 @@ void EnsureCode(Napi::Error& e);
 // 8").
 std::string Describe(const Napi::Value& v);
 
-// Runs fn and converts CoreError / std::exception into coded JS errors.
+// A failure as code and message, plain C++ so that a worker thread can hold it until the JS thread reports it.
+struct Failure {
+  std::string code;
+  std::string message;
+};
+
+// The failure of the exception being handled (call it in a catch block): a CoreError keeps its code,
+// std::bad_alloc is ERR_OUT_OF_RANGE, any other exception `fallback_code` with its what().
+Failure CurrentFailure(const std::string& fallback_code);
+
+// The coded JS error of the exception being handled (call it in a catch block): a Napi::Error (from V8 or
+// node-addon-api) keeps its class and gets ERR_INTERNAL when it has no code; anything else as CurrentFailure with
+// ERR_INTERNAL.
+Napi::Error CurrentCodedError(Napi::Env env);
+
+// Runs fn on the JS thread and throws any exception as its coded JS error.
 template <typename Fn>
 Napi::Value Guard(Napi::Env env, Fn&& fn) {
   try {
     return fn();
-  } catch (Napi::Error& e) {
-    EnsureCode(e);  // e.g. V8's RangeError when an output buffer cannot be allocated
-    throw;
-  } catch (const CoreError& e) {
-    ThrowCoded(env, e.code(), e.what());
-  } catch (const std::bad_alloc&) {
-    ThrowCoded(env, kErrOutOfRange, "out of memory allocating native buffers");
-  } catch (const std::exception& e) {
-    ThrowCoded(env, kErrInternal, e.what());
+  } catch (...) {
+    throw CurrentCodedError(env);
   }
 }
 
@@ -84,5 +93,15 @@ FrameView FrameArg(const Napi::Value& v, const std::string& name, OwnedPixels* o
 
 Crop CropArg(const Napi::Value& v, const std::string& name);
 std::vector<Crop> CropsArg(const Napi::Value& v, const std::string& name);
+
+// The one reader of the model input, whichever binding receives it (preprocess, the TensorRT runtime's config,
+// the detector's priors, regression decoding). Its values come from the model contract's `input` section, so
+// messages name that field (native/core/model_input.h): "Expected an integer from 1 to 16384 for
+// `contract.input.width` but received 0".
+// A model input side; `field` is InputField("width") or InputField("height").
+int InputSideArg(const Napi::Value& v, const std::string& field);
+// NativePreprocessParams (src/native/addon.ts): width, height, bgr, scale, mean, std of `o`, validated by the core
+// (ValidatePreprocessParams).
+PreprocessParams PreprocessParamsArg(const Napi::Object& o);
 
 }  // namespace trtl

@@ -1,13 +1,13 @@
-// preprocess (AsyncWorker + Promise) and preprocessSync. Arguments are read and validated on the JS thread;
+// preprocess (a PromiseWorker) and preprocessSync. Arguments are read and validated on the JS thread;
 // the pixel work runs on a libuv worker thread writing into a Float32Array allocated here on the JS thread.
 #include <memory>
 #include <string>
 #include <vector>
 
-#include "../core/check.h"
 #include "../core/preprocess.h"
 #include "bindings.h"
 #include "napi_util.h"
+#include "promise_worker.h"
 
 namespace trtl {
 
@@ -28,61 +28,31 @@ PreprocessArgs ReadArgs(const Napi::CallbackInfo& info, OwnedPixels* owned) {
     a.frames.push_back(FrameArg(frames.Get(i), "frames[" + std::to_string(i) + "]", owned));
   }
   a.crops = CropsArg(info[1], "crops");
-  Napi::Object p = ObjectArg(info[2], "params");
-  a.params.width = static_cast<int>(IntArg(p.Get("width"), "params.width", 1, kMaxInputSide));
-  a.params.height = static_cast<int>(IntArg(p.Get("height"), "params.height", 1, kMaxInputSide));
-  a.params.bgr = BoolArg(p.Get("bgr"), "params.bgr");
-  a.params.scale = NumberArg(p.Get("scale"), "params.scale");
-  Napi::Array mean = ArrayArg(p.Get("mean"), "params.mean");
-  Napi::Array stdev = ArrayArg(p.Get("std"), "params.std");
-  if (mean.Length() != 3) FailRange("params.mean", "3 values", std::to_string(mean.Length()) + " values");
-  if (stdev.Length() != 3) FailRange("params.std", "3 values", std::to_string(stdev.Length()) + " values");
-  for (uint32_t c = 0; c < 3; ++c) {
-    a.params.mean[c] = NumberArg(mean.Get(c), "params.mean[" + std::to_string(c) + "]");
-    a.params.std[c] = NumberArg(stdev.Get(c), "params.std[" + std::to_string(c) + "]");
-  }
+  a.params = PreprocessParamsArg(ObjectArg(info[2], "params"));
   ValidatePreprocess(a.frames, a.crops, a.params);
   return a;
 }
 
-class PreprocessWorker : public Napi::AsyncWorker {
+// Writes into a Float32Array allocated on the JS thread (kept referenced until the promise settles).
+class PreprocessWorker : public PromiseWorker {
  public:
-  PreprocessWorker(Napi::Env env, PreprocessArgs args, OwnedPixels pixels,
-                   Napi::Float32Array out, Napi::Promise::Deferred deferred)
-      : Napi::AsyncWorker(env, "trtl.preprocess"),
+  PreprocessWorker(Napi::Env env, PreprocessArgs args, OwnedPixels pixels, Napi::Float32Array out)
+      : PromiseWorker(env, "trtl.preprocess"),
         args_(std::move(args)),
         pixels_(std::move(pixels)),
         out_data_(out.Data()),
         out_size_(out.ElementLength()),
-        out_(Napi::Persistent(out.As<Napi::Object>())),
-        deferred_(std::move(deferred)) {}
-
-  void Execute() override {
-    try {
-      Preprocess(args_.frames, args_.crops, args_.params, out_data_, out_size_);
-    } catch (const CoreError& e) {
-      code_ = e.code();
-      SetError(e.what());
-    } catch (const std::exception& e) {
-      code_ = kErrInternal;
-      SetError(e.what());
-    }
-  }
-
-  void OnOK() override { deferred_.Resolve(out_.Value()); }
-
-  void OnError(const Napi::Error& e) override {
-    deferred_.Reject(CodedError(Env(), code_, e.Message()).Value());
-  }
+        out_(Napi::Persistent(out.As<Napi::Object>())) {}
 
  private:
+  void Run() override { Preprocess(args_.frames, args_.crops, args_.params, out_data_, out_size_); }
+  Napi::Value Result(Napi::Env) override { return out_.Value(); }
+
   PreprocessArgs args_;
   OwnedPixels pixels_;  // the frames' bytes args_.frames point at
   float* out_data_;
   size_t out_size_;
   Napi::ObjectReference out_;
-  Napi::Promise::Deferred deferred_;
-  std::string code_ = kErrInternal;
 };
 
 Napi::Float32Array AllocateOutput(Napi::Env env, const PreprocessArgs& a) {
@@ -93,23 +63,14 @@ Napi::Float32Array AllocateOutput(Napi::Env env, const PreprocessArgs& a) {
 // throws).
 Napi::Value PreprocessAsync(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  auto deferred = Napi::Promise::Deferred::New(env);
-  Napi::Promise promise = deferred.Promise();
   try {
     OwnedPixels pixels;
     PreprocessArgs args = ReadArgs(info, &pixels);
     Napi::Float32Array out = AllocateOutput(env, args);
-    auto* worker = new PreprocessWorker(env, std::move(args), std::move(pixels), out, deferred);
-    worker->Queue();  // the worker deletes itself after OnOK/OnError
-  } catch (Napi::Error& e) {
-    EnsureCode(e);
-    deferred.Reject(e.Value());
-  } catch (const CoreError& e) {
-    deferred.Reject(CodedError(env, e.code(), e.what()).Value());
-  } catch (const std::exception& e) {
-    deferred.Reject(CodedError(env, kErrInternal, e.what()).Value());
+    return PromiseWorker::Start(std::make_unique<PreprocessWorker>(env, std::move(args), std::move(pixels), out));
+  } catch (...) {
+    return RejectedWithCurrent(env);
   }
-  return promise;
 }
 
 Napi::Value PreprocessSync(const Napi::CallbackInfo& info) {

@@ -7,6 +7,7 @@
 
 #include "check.h"
 #include "errors.h"
+#include "model_input.h"
 
 namespace trtl {
 
@@ -47,8 +48,8 @@ void ValidateDetect(size_t scores_size, size_t offsets_size, size_t priors_size,
 }  // namespace
 
 void ValidatePriorParams(const PriorParams& p) {
-  if (p.input_width < 1 || p.input_width > 16384) FailRange("params.inputWidth", "an integer from 1 to 16384", Num(p.input_width));
-  if (p.input_height < 1 || p.input_height > 16384) FailRange("params.inputHeight", "an integer from 1 to 16384", Num(p.input_height));
+  CheckInputSide(InputField("width"), p.input_width);
+  CheckInputSide(InputField("height"), p.input_height);
   if (p.levels.empty()) FailRange("params.levels", "at least one level", "0 levels");
   for (size_t l = 0; l < p.levels.size(); ++l) {
     const std::string name = "params.levels[" + std::to_string(l) + "]";

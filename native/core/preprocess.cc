@@ -7,6 +7,7 @@
 
 #include "check.h"
 #include "errors.h"
+#include "model_input.h"
 
 namespace trtl {
 
@@ -30,17 +31,13 @@ void ValidateFrame(const FrameView& frame, const char* name) {
 }
 
 void ValidatePreprocessParams(const PreprocessParams& p) {
-  if (p.width <= 0 || p.width > kMaxInputSide) {
-    FailRange("params.width", "an integer in 1.." + std::to_string(kMaxInputSide), Num(p.width));
-  }
-  if (p.height <= 0 || p.height > kMaxInputSide) {
-    FailRange("params.height", "an integer in 1.." + std::to_string(kMaxInputSide), Num(p.height));
-  }
-  CheckFinite("params.scale", p.scale);
+  CheckInputSide(InputField("width"), p.width);
+  CheckInputSide(InputField("height"), p.height);
+  CheckFinite(InputField("scale"), p.scale);
   for (int c = 0; c < 3; ++c) {
-    CheckFinite("params.mean[" + std::to_string(c) + "]", p.mean[c]);
+    CheckFinite(InputField("mean", c), p.mean[c]);
     // std divides; zero or negative would give inf/NaN or a flipped image.
-    CheckPositive("params.std[" + std::to_string(c) + "]", p.std[c]);
+    CheckPositive(InputField("std", c), p.std[c]);
   }
 }
 

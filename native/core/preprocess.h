@@ -9,20 +9,9 @@
 #include <vector>
 
 #include "frame_format.h"
+#include "preprocess_params.h"
 
 namespace trtl {
-
-struct PreprocessParams {
-  int width = 0;     // model input width
-  int height = 0;    // model input height
-  bool bgr = false;  // true: output channel 0 is blue
-  double scale = 1.0;
-  double mean[3] = {0, 0, 0};  // in output channel order
-  double std[3] = {1, 1, 1};   // in output channel order
-};
-
-// Largest model input side accepted (guards the output-size arithmetic).
-inline constexpr int kMaxInputSide = 16384;
 
 // Throws CoreError unless the frame's data holds width * height * channels bytes and its sizes are positive.
 // `name` is used in the message (e.g. "frames[2]").

@@ -4,6 +4,7 @@
 
 #include "check.h"
 #include "errors.h"
+#include "model_input.h"
 
 namespace trtl {
 
@@ -11,8 +12,8 @@ void ValidateRegression(const float* output, size_t output_size, size_t batch, s
                         const std::vector<Crop>& crops, const RegressionParams& p) {
   if (p.landmarks <= 0) FailRange("params.landmarks", "a positive integer", Num(p.landmarks));
   if (p.pixel) {
-    if (p.input_width <= 0) FailRange("params.inputWidth", "a positive integer", Num(p.input_width));
-    if (p.input_height <= 0) FailRange("params.inputHeight", "a positive integer", Num(p.input_height));
+    CheckInputSide(InputField("width"), p.input_width);
+    CheckInputSide(InputField("height"), p.input_height);
   }
   if (batch == 0) FailRange("batch", "a positive integer", "0");
   const size_t L = p.landmarks;

@@ -9,6 +9,8 @@
 #include <cstddef>
 #include <cstdint>
 
+#include "../core/preprocess_params.h"
+
 namespace trtl {
 
 // Element type of a tensor the kernels read or write (TensorRT engines built from FP16 ONNX may have FP16
@@ -30,19 +32,12 @@ struct GpuFrameDesc {
 };
 static_assert(sizeof(GpuFrameDesc) == 56, "GpuFrameDesc is uploaded verbatim");
 
-struct GpuPreprocessParams {
-  int width = 0;   // model input width
-  int height = 0;  // model input height
-  bool bgr = false;
-  float scale = 1.0f;
-  float mean[3] = {0, 0, 0};  // output channel order
-  float std[3] = {1, 1, 1};
-};
-
 // frames: device bytes; descs: `batch` device descriptors. Writes NCHW [batch, 3, height, width] of
-// `out_type`. Asynchronous on `stream`; throws ERR_CUDA if the launch fails.
-void LaunchPreprocess(const uint8_t* frames, const GpuFrameDesc* descs, int batch,
-                      const GpuPreprocessParams& p, TensorType out_type, void* out, cudaStream_t stream);
+// `out_type`, normalising in float (the CPU reference's doubles rounded once). Asynchronous on `stream`; throws
+// ERR_CUDA if the launch fails, ERR_OUT_OF_RANGE before launching when a value of p is no finite float or a std
+// rounds to zero in float (the CPU reference, computing in double, accepts those).
+void LaunchPreprocess(const uint8_t* frames, const GpuFrameDesc* descs, int batch, const PreprocessParams& p,
+                      TensorType out_type, void* out, cudaStream_t stream);
 
 struct GpuPipnetParams {
   int landmarks = 0;

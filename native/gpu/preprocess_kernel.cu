@@ -5,10 +5,12 @@
 // ~1e-5 of a pixel level).
 #include <cuda_fp16.h>
 
+#include <cmath>
 #include <string>
 
 #include "../core/errors.h"
 #include "../core/frame_format.h"
+#include "../core/model_input.h"
 #include "cuda_check.h"
 #include "cuda_status.h"
 #include "gpu_kernels.h"
@@ -16,11 +18,27 @@
 namespace trtl {
 namespace {
 
+// The normalisation as the kernel reads it: the one PreprocessParams' doubles rounded to float once, here.
 struct Norm {
   float scale;
   float mean[3];
   float std[3];
 };
+
+Norm ToNorm(const PreprocessParams& p) {
+  const char* in_float = "a number within float range";  // the kernel normalises in float
+  Norm n{static_cast<float>(p.scale), {}, {}};
+  if (!std::isfinite(n.scale)) FailRange(InputField("scale"), in_float, Num(p.scale));
+  for (int c = 0; c < 3; ++c) {
+    n.mean[c] = static_cast<float>(p.mean[c]);
+    n.std[c] = static_cast<float>(p.std[c]);
+    if (!std::isfinite(n.mean[c])) FailRange(InputField("mean", c), in_float, Num(p.mean[c]));
+    if (!(std::isfinite(n.std[c]) && n.std[c] > 0)) {
+      FailRange(InputField("std", c), "a positive number within float range", Num(p.std[c]));
+    }
+  }
+  return n;
+}
 
 __device__ __forceinline__ void Store(float* out, size_t i, float v) { out[i] = v; }
 __device__ __forceinline__ void Store(__half* out, size_t i, float v) { out[i] = __float2half_rn(v); }
@@ -95,11 +113,11 @@ __global__ void PreprocessKernel(const uint8_t* __restrict__ frames, const GpuFr
 }  // namespace
 
 void LaunchPreprocess(const uint8_t* frames, const GpuFrameDesc* descs, int batch,
-                      const GpuPreprocessParams& p, TensorType out_type, void* out, cudaStream_t stream) {
+                      const PreprocessParams& p, TensorType out_type, void* out, cudaStream_t stream) {
   if (batch <= 0 || p.width <= 0 || p.height <= 0) {
     throw CoreError(kErrInternal, "LaunchPreprocess: empty batch or output size");
   }
-  const Norm norm{p.scale, {p.mean[0], p.mean[1], p.mean[2]}, {p.std[0], p.std[1], p.std[2]}};
+  const Norm norm = ToNorm(p);
   // 32 x 8: a warp covers 32 consecutive output pixels of one row, so every plane store is coalesced.
   const dim3 block(32, 8);
   const dim3 grid((p.width + 31) / 32, (p.height + 7) / 8, batch);

@@ -1,5 +1,5 @@
 // trtBuildEngine(onnx, options, onEvent?) -> Promise<{ engine: Buffer, timingCache: Buffer, log: string[] }>.
-// The build runs in an AsyncWorker; IProgressMonitor and logger events reach JS through a ThreadSafeFunction
+// The build runs in a PromiseWorker; IProgressMonitor and logger events reach JS through a ThreadSafeFunction
 // (non-blocking: TensorRT's threads never wait on the JS thread). options.cancel (an Int32Array) set to
 // non-zero cancels the build at the next progress step.
 #include <atomic>
@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "../addon/napi_util.h"
+#include "../addon/promise_worker.h"
 #include "cuda_status.h"
 #include "gpu_env.h"
 #include "trt_bindings.h"
@@ -72,56 +73,51 @@ class Progress final : public BuildProgress {
   const int32_t* token_;
 };
 
-class BuildWorker : public Napi::AsyncWorker {
+class BuildWorker : public PromiseWorker {
  public:
-  BuildWorker(Napi::Env env, const TrtLibrary* lib, BuildRequest req, Napi::Promise::Deferred deferred,
-              std::shared_ptr<std::atomic<bool>> cancel)
-      : Napi::AsyncWorker(env, "trtl.trtBuildEngine"),
+  BuildWorker(Napi::Env env, const TrtLibrary* lib, BuildRequest req, std::shared_ptr<std::atomic<bool>> cancel)
+      : PromiseWorker(env, "trtl.trtBuildEngine", "ERR_TENSORRT"),
         lib_(lib),
         req_(std::move(req)),
-        deferred_(std::move(deferred)),
         cancel_(std::move(cancel)) {}
+
+  ~BuildWorker() override {
+    if (fn_) fn_->Release();  // never ran (queueing failed): the event function must not hold the loop open
+  }
 
   void SetEvents(Napi::Function callback) {
     fn_ = std::make_unique<EventFn>(EventFn::New(Env(), callback, "trtl.trtBuildProgress", 0, 1));
-    has_fn_ = true;
   }
   void SetToken(Napi::Int32Array token) {
-    token_ref_ = Napi::Persistent(token.As<Napi::Object>());
+    Keep(token);
     token_ = token.Data();
   }
 
-  void Execute() override {
-    Progress progress(has_fn_ ? fn_.get() : nullptr, cancel_, token_);
-    if (has_fn_) {
+ private:
+  // Detaches the logger from the events and releases the event function however the build ends.
+  struct EventsDone {
+    BuildWorker& w;
+    ~EventsDone() {
+      w.logger_.SetSink(nullptr);
+      if (w.fn_) w.fn_->Release();
+      w.fn_.reset();
+    }
+  };
+
+  void Run() override {
+    Progress progress(fn_.get(), cancel_, token_);
+    EventsDone done{*this};
+    if (fn_) {
       logger_.SetSink([&progress](nvinfer1::ILogger::Severity sev, const char* msg) {
         if (sev > nvinfer1::ILogger::Severity::kWARNING) return;
         progress.Send(new Event{"log", "", "", msg, 0, 0,
                                 sev == nvinfer1::ILogger::Severity::kWARNING ? "warning" : "error"});
       });
     }
-    try {
-      result_ = BuildEngine(*lib_, req_, &progress, logger_);
-    } catch (const CoreError& e) {
-      code_ = e.code();
-      message_ = e.what();
-    } catch (const std::bad_alloc&) {
-      code_ = "ERR_TENSORRT";
-      message_ = "out of host memory while building the engine";
-    } catch (const std::exception& e) {
-      code_ = "ERR_TENSORRT";
-      message_ = e.what();
-    }
-    logger_.SetSink(nullptr);
-    if (has_fn_) fn_->Release();
+    result_ = BuildEngine(*lib_, req_, &progress, logger_);
   }
 
-  void OnOK() override {
-    Napi::Env env = Env();
-    if (!code_.empty()) {
-      deferred_.Reject(CodedError(env, code_, message_).Value());
-      return;
-    }
+  Napi::Value Result(Napi::Env env) override {
     Napi::Object out = Napi::Object::New(env);
     out.Set("engine", Napi::Buffer<uint8_t>::Copy(env, result_.engine.data(), result_.engine.size()));
     out.Set("timingCache",
@@ -129,22 +125,16 @@ class BuildWorker : public Napi::AsyncWorker {
     Napi::Array log = Napi::Array::New(env, result_.log.size());
     for (size_t i = 0; i < result_.log.size(); ++i) log.Set(static_cast<uint32_t>(i), result_.log[i]);
     out.Set("log", log);
-    deferred_.Resolve(out);
+    return out;
   }
-  void OnError(const Napi::Error& e) override { deferred_.Reject(e.Value()); }
 
- private:
   const TrtLibrary* lib_;
   BuildRequest req_;
-  Napi::Promise::Deferred deferred_;
   std::shared_ptr<std::atomic<bool>> cancel_;
   TrtLogger logger_;
   std::unique_ptr<EventFn> fn_;
-  bool has_fn_ = false;
-  Napi::ObjectReference token_ref_;
-  const int32_t* token_ = nullptr;
+  const int32_t* token_ = nullptr;  // the Int32Array's data, kept referenced (Keep)
   BuildResult result_;
-  std::string code_, message_;
 };
 
 Napi::Value BuildEngineJs(const Napi::CallbackInfo& info) {
@@ -177,13 +167,11 @@ Napi::Value BuildEngineJs(const Napi::CallbackInfo& info) {
     }
     auto cancel = std::make_shared<std::atomic<bool>>(false);
     genv->Track(cancel);
-    Napi::Promise::Deferred deferred = Napi::Promise::Deferred::New(env);
-    auto* worker = new BuildWorker(env, lib, std::move(req), deferred, cancel);
+    auto worker = std::make_unique<BuildWorker>(env, lib, std::move(req), cancel);
     if (o.Has("cancel") && !o.Get("cancel").IsUndefined()) {
       Napi::Value t = o.Get("cancel");
       if (!t.IsTypedArray() || t.As<Napi::TypedArray>().TypedArrayType() != napi_int32_array ||
           t.As<Napi::TypedArray>().ElementLength() < 1) {
-        delete worker;
         throw CoreError(
             kErrInvalidArgType,
             "Expected an Int32Array of length >= 1 for `options.cancel` but received " + Describe(t));
@@ -191,47 +179,28 @@ Napi::Value BuildEngineJs(const Napi::CallbackInfo& info) {
       worker->SetToken(t.As<Napi::Int32Array>());
     }
     if (info.Length() > 2 && info[2].IsFunction()) worker->SetEvents(info[2].As<Napi::Function>());
-    worker->Queue();
-    return deferred.Promise();
+    return PromiseWorker::Start(std::move(worker));
   });
 }
 
 // trtMergeTimingCaches(base, extra) -> Promise<Buffer>: base's timings plus extra's (ITimingCache::combine).
-class MergeWorker : public Napi::AsyncWorker {
+class MergeWorker : public PromiseWorker {
  public:
   MergeWorker(Napi::Env env, const TrtLibrary* lib, std::vector<uint8_t> base, std::vector<uint8_t> extra)
-      : Napi::AsyncWorker(env, "trtl.trtMergeTimingCaches"),
-        deferred_(Napi::Promise::Deferred::New(env)),
+      : PromiseWorker(env, "trtl.trtMergeTimingCaches", "ERR_TENSORRT"),
         lib_(lib),
         base_(std::move(base)),
         extra_(std::move(extra)) {}
-  Napi::Promise Promise() { return deferred_.Promise(); }
-  void Execute() override {
-    try {
-      merged_ = MergeTimingCaches(*lib_, base_, extra_, logger_);
-    } catch (const CoreError& e) {
-      code_ = e.code();
-      message_ = e.what();
-    } catch (const std::exception& e) {
-      code_ = "ERR_TENSORRT";
-      message_ = e.what();
-    }
-  }
-  void OnOK() override {
-    if (!code_.empty()) {
-      deferred_.Reject(CodedError(Env(), code_, message_).Value());
-      return;
-    }
-    deferred_.Resolve(Napi::Buffer<uint8_t>::Copy(Env(), merged_.data(), merged_.size()));
-  }
-  void OnError(const Napi::Error& e) override { deferred_.Reject(e.Value()); }
 
  private:
-  Napi::Promise::Deferred deferred_;
+  void Run() override { merged_ = MergeTimingCaches(*lib_, base_, extra_, logger_); }
+  Napi::Value Result(Napi::Env env) override {
+    return Napi::Buffer<uint8_t>::Copy(env, merged_.data(), merged_.size());
+  }
+
   const TrtLibrary* lib_;
   std::vector<uint8_t> base_, extra_, merged_;
   TrtLogger logger_;
-  std::string code_, message_;
 };
 
 Napi::Value MergeTimingCachesJs(const Napi::CallbackInfo& info) {
@@ -239,11 +208,8 @@ Napi::Value MergeTimingCachesJs(const Napi::CallbackInfo& info) {
   return Guard(env, [&]() -> Napi::Value {
     const TrtLibrary* lib = RequireTensorRt();
     ArrayView<uint8_t> a = Uint8Arg(info[0], "base"), b = Uint8Arg(info[1], "extra");
-    auto* w = new MergeWorker(env, lib, std::vector<uint8_t>(a.data, a.data + a.size),
-                              std::vector<uint8_t>(b.data, b.data + b.size));
-    Napi::Promise p = w->Promise();
-    w->Queue();
-    return p;
+    return PromiseWorker::Start(std::make_unique<MergeWorker>(
+        env, lib, std::vector<uint8_t>(a.data, a.data + a.size), std::vector<uint8_t>(b.data, b.data + b.size)));
   });
 }
 

@@ -25,7 +25,7 @@ namespace trtl {
 struct RuntimeConfig {
   std::string input_name;
   int max_batch = 1;
-  GpuPreprocessParams preprocess;  // width/height = model input size
+  PreprocessParams preprocess;  // width/height = model input size
   bool pipnet = false;
   // regression
   std::string output;

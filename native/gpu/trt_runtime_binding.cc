@@ -2,11 +2,13 @@
 // #close() -> Promise<void>, #info(). Deserialisation, runs and close happen on worker threads; the native
 // runtime serialises runs with its mutex (the JS side also queues them). The wrapped runtime is shared with
 // the workers in flight, so garbage collection of the JS object never frees memory a worker is using.
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
 
 #include "../addon/napi_util.h"
+#include "../addon/promise_worker.h"
 #include "../core/check.h"
 #include "cuda_status.h"
 #include "gpu_env.h"
@@ -73,48 +75,21 @@ class RuntimeWrap : public Napi::ObjectWrap<RuntimeWrap> {
   std::shared_ptr<TrtRuntime> rt_;
 };
 
-// Runs fn on a worker thread; resolves with make(env) or rejects with the coded error fn threw.
-class TaskWorker : public Napi::AsyncWorker {
+// A runtime job: runs task on a worker thread, resolves with make(env) on the JS thread.
+class TaskWorker : public PromiseWorker {
  public:
   using Task = std::function<void()>;
   using Make = std::function<Napi::Value(Napi::Env)>;
   TaskWorker(Napi::Env env, const char* name, Task task, Make make)
-      : Napi::AsyncWorker(env, name),
-        deferred_(Napi::Promise::Deferred::New(env)),
-        task_(std::move(task)),
-        make_(std::move(make)) {}
-  Napi::Promise Promise() { return deferred_.Promise(); }
+      : PromiseWorker(env, name), task_(std::move(task)), make_(std::move(make)) {}
   OwnedPixels pixels;  // frame bytes copied out of JS memory (FrameArg), read by the task
 
-  void Execute() override {
-    try {
-      task_();
-    } catch (const CoreError& e) {
-      code_ = e.code();
-      message_ = e.what();
-    } catch (const std::exception& e) {
-      code_ = kErrInternal;
-      message_ = e.what();
-    }
-  }
-  void OnOK() override {
-    if (!code_.empty()) {
-      deferred_.Reject(CodedError(Env(), code_, message_).Value());
-      return;
-    }
-    try {
-      deferred_.Resolve(make_(Env()));
-    } catch (const Napi::Error& e) {
-      deferred_.Reject(e.Value());
-    }
-  }
-  void OnError(const Napi::Error& e) override { deferred_.Reject(e.Value()); }
-
  private:
-  Napi::Promise::Deferred deferred_;
+  void Run() override { task_(); }
+  Napi::Value Result(Napi::Env env) override { return make_(env); }
+
   Task task_;
   Make make_;
-  std::string code_, message_;
 };
 
 Napi::Value RuntimeWrap::Run(const Napi::CallbackInfo& info) {
@@ -142,7 +117,7 @@ Napi::Value RuntimeWrap::Run(const Napi::CallbackInfo& info) {
     }
     auto rt = rt_;
     auto result = std::make_shared<RunResult>();
-    auto* w = new TaskWorker(
+    auto w = std::make_unique<TaskWorker>(
         env, "trtl.trtRun", [rt, views, crops, result] { *result = rt->Run(*views, *crops); },
         [result](Napi::Env e) -> Napi::Value {
           Napi::Object o = Napi::Object::New(e);
@@ -163,44 +138,31 @@ Napi::Value RuntimeWrap::Run(const Napi::CallbackInfo& info) {
           return o;
         });
     w->pixels = std::move(pixels);
-    Napi::Promise p = w->Promise();
-    w->Queue();
-    return p;
+    w->Keep(info.This().As<Napi::Object>());
+    return PromiseWorker::Start(std::move(w));
   });
 }
 
 Napi::Value RuntimeWrap::Close(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   auto rt = std::move(rt_);  // later calls see a closed runtime at once
-  auto* w = new TaskWorker(
-      env, "trtl.trtClose",
-      [rt] {
-        if (rt) rt->Close();
-      },
-      [](Napi::Env e) -> Napi::Value { return e.Undefined(); });
-  Napi::Promise p = w->Promise();
-  w->Queue();
-  return p;
+  return Guard(env, [&]() -> Napi::Value {
+    auto w = std::make_unique<TaskWorker>(
+        env, "trtl.trtClose",
+        [rt] {
+          if (rt) rt->Close();
+        },
+        [](Napi::Env e) -> Napi::Value { return e.Undefined(); });
+    w->Keep(info.This().As<Napi::Object>());
+    return PromiseWorker::Start(std::move(w));
+  });
 }
 
 RuntimeConfig ReadConfig(const Napi::Object& o) {
   RuntimeConfig c;
   c.input_name = StringProp(o, "inputName", "config.inputName");
   c.max_batch = static_cast<int>(IntArg(o.Get("maxBatch"), "config.maxBatch", 1, 4096));
-  c.preprocess.width = static_cast<int>(IntArg(o.Get("width"), "config.width", 1, 16384));
-  c.preprocess.height = static_cast<int>(IntArg(o.Get("height"), "config.height", 1, 16384));
-  c.preprocess.bgr = BoolArg(o.Get("bgr"), "config.bgr");
-  c.preprocess.scale = static_cast<float>(NumberArg(o.Get("scale"), "config.scale"));
-  Napi::Array mean = ArrayArg(o.Get("mean"), "config.mean"), stdev = ArrayArg(o.Get("std"), "config.std");
-  if (mean.Length() != 3 || stdev.Length() != 3)
-    FailRange("config.mean/std", "3 values each", "other lengths");
-  for (uint32_t k = 0; k < 3; ++k) {
-    c.preprocess.mean[k] =
-        static_cast<float>(NumberArg(mean.Get(k), "config.mean[" + std::to_string(k) + "]"));
-    c.preprocess.std[k] =
-        static_cast<float>(NumberArg(stdev.Get(k), "config.std[" + std::to_string(k) + "]"));
-    CheckPositive("config.std[" + std::to_string(k) + "]", c.preprocess.std[k]);
-  }
+  c.preprocess = PreprocessParamsArg(o);
   c.landmarks = static_cast<int>(IntArg(o.Get("landmarks"), "config.landmarks", 1, 100000));
   c.cuda_graph = o.Has("cudaGraph") && BoolArg(o.Get("cudaGraph"), "config.cudaGraph");
   const std::string arch = StringProp(o, "architecture", "config.architecture");
@@ -236,7 +198,7 @@ Napi::Value CreateRuntimeJs(const Napi::CallbackInfo& info) {
     auto config = std::make_shared<RuntimeConfig>(ReadConfig(ObjectArg(info[1], "config")));
     auto bytes = std::make_shared<std::vector<uint8_t>>(plan.data, plan.data + plan.size);
     auto out = std::make_shared<std::shared_ptr<TrtRuntime>>();
-    auto* w = new TaskWorker(
+    auto w = std::make_unique<TaskWorker>(
         env, "trtl.trtCreateRuntime",
         [lib, config, bytes, out] { *out = TrtRuntime::Create(*lib, bytes->data(), bytes->size(), *config); },
         [genv, out](Napi::Env e) -> Napi::Value {
@@ -244,9 +206,7 @@ Napi::Value CreateRuntimeJs(const Napi::CallbackInfo& info) {
           auto ext = Napi::External<std::shared_ptr<TrtRuntime>>::New(e, out.get());
           return genv->runtime_class.New({ext});
         });
-    Napi::Promise p = w->Promise();
-    w->Queue();
-    return p;
+    return PromiseWorker::Start(std::move(w));
   });
 }
 

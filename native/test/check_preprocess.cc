@@ -72,17 +72,6 @@ PreprocessParams RandomParams(Rng& rng, int w, int h) {
   return p;
 }
 
-GpuPreprocessParams ToGpu(const PreprocessParams& p) {
-  GpuPreprocessParams g;
-  g.width = p.width;
-  g.height = p.height;
-  g.bgr = p.bgr;
-  g.scale = static_cast<float>(p.scale);
-  for (int c = 0; c < 3; ++c)
-    g.mean[c] = static_cast<float>(p.mean[c]), g.std[c] = static_cast<float>(p.std[c]);
-  return g;
-}
-
 // Device copies of a case: frames concatenated, one descriptor per frame.
 struct DeviceCase {
   DeviceBuffer frames, descs;
@@ -125,9 +114,9 @@ void RunCase(Tally& tally, const Case& c, cudaStream_t stream) {
   DeviceCase d = UploadCase(c);
   DeviceBuffer out32(n * 4), out16(n * 2);
   const int batch = static_cast<int>(c.frames.size());
-  LaunchPreprocess(d.frames.as<uint8_t>(), d.descs.as<GpuFrameDesc>(), batch, ToGpu(c.params),
+  LaunchPreprocess(d.frames.as<uint8_t>(), d.descs.as<GpuFrameDesc>(), batch, c.params,
                    TensorType::kFloat32, out32.get(), stream);
-  LaunchPreprocess(d.frames.as<uint8_t>(), d.descs.as<GpuFrameDesc>(), batch, ToGpu(c.params),
+  LaunchPreprocess(d.frames.as<uint8_t>(), d.descs.as<GpuFrameDesc>(), batch, c.params,
                    TensorType::kFloat16, out16.get(), stream);
   TRTL_CUDA(cudaStreamSynchronize(stream));
   auto g32 = Download<float>(out32, n);
@@ -170,9 +159,8 @@ void TimeCase(const Case& c, TensorType type, cudaStream_t stream, double peak_g
   const size_t n = PreprocessOutputSize(c.frames.size(), c.params);
   DeviceBuffer out(n * ElementSize(type));
   const int batch = static_cast<int>(c.frames.size());
-  const GpuPreprocessParams g = ToGpu(c.params);
   const double ms = TimeMs(stream, 10, 200, [&] {
-    LaunchPreprocess(d.frames.as<uint8_t>(), d.descs.as<GpuFrameDesc>(), batch, g, type, out.get(), stream);
+    LaunchPreprocess(d.frames.as<uint8_t>(), d.descs.as<GpuFrameDesc>(), batch, c.params, type, out.get(), stream);
   });
   size_t read = 0;
   for (size_t b = 0; b < c.frames.size(); ++b) read += TouchedBytes(c.frames[b], c.crops[b], c.params);

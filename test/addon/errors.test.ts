@@ -1,5 +1,5 @@
 /** Bad sizes and types reach JS as coded errors (never a crash); messages say what was expected and received. */
-import type { NativeFrame, NativePipnetParams, NativePreprocessParams } from '../../src/native/addon';
+import type { NativeCrop, NativeFrame, NativePipnetParams, NativePreprocessParams } from '../../src/native/addon';
 import { addon, expectCoded, expectRejects } from './helpers';
 
 const frame = (): NativeFrame => ({ data: new Uint8Array(4 * 3 * 3), width: 4, height: 3, format: 0 });
@@ -76,28 +76,28 @@ describe('preprocess errors', () => {
       () => [[frame()], [crop], { ...params(), std: [1, 0, 1] }],
       'RangeError',
       'ERR_OUT_OF_RANGE',
-      'Expected a positive finite number for `params.std[1]` but received 0',
+      'Expected a positive finite number for `contract.input.std[1]` but received 0',
     ],
     [
       'mean of 2 values',
       () => [[frame()], [crop], { ...params(), mean: [0, 0] as unknown as [number, number, number] }],
       'RangeError',
       'ERR_OUT_OF_RANGE',
-      'Expected 3 values for `params.mean` but received 2 values',
+      'Expected 3 values for `contract.input.mean` but received 2 values',
     ],
     [
       'huge model input',
       () => [[frame()], [crop], { ...params(), width: 100000 }],
       'RangeError',
       'ERR_OUT_OF_RANGE',
-      'Expected an integer in 1..16384 for `params.width` but received 100000',
+      'Expected an integer from 1 to 16384 for `contract.input.width` but received 100000',
     ],
     [
       'missing bgr',
       () => [[frame()], [crop], { ...params(), bgr: undefined as unknown as boolean }],
       'TypeError',
       'ERR_INVALID_ARG_TYPE',
-      'Expected a boolean for `params.bgr` but received undefined',
+      'Expected a boolean (true for "bgr") for `contract.input.colorOrder` but received undefined',
     ],
   ];
 
@@ -124,6 +124,40 @@ describe('preprocess errors', () => {
       'ERR_INVALID_ARG_TYPE',
       'Expected an array for `frames` but received undefined',
     );
+  });
+});
+
+/**
+ * The model input (contract.input) reaches the addon through several bindings; one reader in native/addon/napi_util
+ * reads it, so the same bad value gets the same coded error, naming the contract field, from each of them. (The
+ * TensorRT runtime's trtCreateRuntime reads it through the same reader, after loading TensorRT: no machine here has
+ * TensorRT, so that binding is not exercised by this test.)
+ */
+describe('the model input side is read by one reader', () => {
+  const good = { width: 2, height: 2 };
+  const viaPreprocess = (side: { width: number; height: number }): [NativeFrame[], NativeCrop[], NativePreprocessParams] => [[frame()], [crop], { ...params(), ...side }];
+  const priors = (side: { width: number; height: number }) => ({ inputWidth: side.width, inputHeight: side.height, clip: true, levels: [{ stride: 8, minSizes: [10] }] });
+  const regression = (side: { width: number; height: number }) => ({ landmarks: 2, pixel: true, inputWidth: side.width, inputHeight: side.height });
+  const c = { x: 0, y: 0, w: 1, h: 1 };
+
+  test('the valid side passes every binding (the baseline the cases modify)', () => {
+    expect(addon.preprocessSync(...viaPreprocess(good)).length).toBe(12);
+    expect(addon.generatePriors(priors(good)).length).toBe(4);
+    expect(addon.decodeRegression(new Float32Array(4), 1, 4, [c], regression(good)).points.length).toBe(4);
+  });
+
+  test.each([
+    ['width 0', { ...good, width: 0 }, 'RangeError', 'ERR_OUT_OF_RANGE', 'Expected an integer from 1 to 16384 for `contract.input.width` but received 0'],
+    ['width 2.5', { ...good, width: 2.5 }, 'RangeError', 'ERR_OUT_OF_RANGE', 'Expected an integer from 1 to 16384 for `contract.input.width` but received 2.5'],
+    ['width 16385', { ...good, width: 16385 }, 'RangeError', 'ERR_OUT_OF_RANGE', 'Expected an integer from 1 to 16384 for `contract.input.width` but received 16385'],
+    ['width NaN', { ...good, width: NaN }, 'RangeError', 'ERR_OUT_OF_RANGE', 'Expected an integer from 1 to 16384 for `contract.input.width` but received NaN'],
+    ['width a string', { ...good, width: '4' as unknown as number }, 'TypeError', 'ERR_INVALID_ARG_TYPE', 'Expected an integer from 1 to 16384 for `contract.input.width` but received string'],
+    ['height -1', { ...good, height: -1 }, 'RangeError', 'ERR_OUT_OF_RANGE', 'Expected an integer from 1 to 16384 for `contract.input.height` but received -1'],
+  ] as const)('%s: preprocess, preprocessSync, generatePriors and decodeRegression say the same', async (_n, side, name, code, message) => {
+    expectCoded(() => addon.preprocessSync(...viaPreprocess(side)), name, code, message);
+    await expectRejects(addon.preprocess(...viaPreprocess(side)), name, code, message);
+    expectCoded(() => addon.generatePriors(priors(side)), name, code, message);
+    expectCoded(() => addon.decodeRegression(new Float32Array(4), 1, 4, [c], regression(side)), name, code, message);
   });
 });
 
