@@ -32,10 +32,6 @@ size_t DataTypeSize(DataType t) {
 
 size_t RoundUp(size_t n, size_t to) { return (n + to - 1) / to * to; }
 
-[[noreturn]] void Mismatch(const std::string& what) {
-  throw CoreError(kErrModelLoad, "engine/contract mismatch: " + what);
-}
-
 [[noreturn]] void ThrowPlanFailure(PlanFailure kind, const std::string& call, const std::string& errors,
                                    size_t free_bytes) {
   const std::string details = errors.empty() ? "" : ": " + errors;
@@ -47,6 +43,10 @@ size_t RoundUp(size_t n, size_t to) { return (n + to - 1) / to * to; }
 }
 
 }  // namespace
+
+void EngineMismatch(const std::string& what) {
+  throw CoreError(kErrModelLoad, "engine/contract mismatch: " + what);
+}
 
 std::unique_ptr<TrtRuntime> TrtRuntime::Create(const TrtLibrary& lib, const uint8_t* plan, size_t size,
                                                const RuntimeConfig& config) {
@@ -70,7 +70,7 @@ TrtRuntime::Binding& TrtRuntime::Find(const std::string& name) {
   }
   std::string names;
   for (auto& b : bindings_) names += (names.empty() ? "" : ", ") + b.name;
-  Mismatch("the engine has no tensor \"" + name + "\" (it has " + names + ")");
+  EngineMismatch("the engine has no tensor \"" + name + "\" (it has " + names + ")");
 }
 
 void TrtRuntime::Init(const TrtLibrary& lib, const uint8_t* plan, size_t size) {
@@ -102,19 +102,19 @@ void TrtRuntime::Init(const TrtLibrary& lib, const uint8_t* plan, size_t size) {
 
   // Input: [N, 3, H, W] with the profile covering max_batch.
   const Dims in = engine_->getTensorShape(c.input_name.c_str());
-  if (in.nbDims < 0) Mismatch("the engine has no input \"" + c.input_name + "\"");
+  if (in.nbDims < 0) EngineMismatch("the engine has no input \"" + c.input_name + "\"");
   if (in.nbDims != 4 || in.d[1] != 3 || in.d[2] != c.preprocess.height || in.d[3] != c.preprocess.width) {
-    Mismatch("input \"" + c.input_name + "\" is " + DimsString(in) + ", expected [N, 3, " +
+    EngineMismatch("input \"" + c.input_name + "\" is " + DimsString(in) + ", expected [N, 3, " +
              std::to_string(c.preprocess.height) + ", " + std::to_string(c.preprocess.width) + "]");
   }
   if (in.d[0] < 0) {
     const Dims max = engine_->getProfileShape(c.input_name.c_str(), 0, OptProfileSelector::kMAX);
     if (max.nbDims != 4 || max.d[0] < c.max_batch) {
-      Mismatch("the engine's profile allows batch up to " + std::to_string(max.nbDims == 4 ? max.d[0] : 0) +
+      EngineMismatch("the engine's profile allows batch up to " + std::to_string(max.nbDims == 4 ? max.d[0] : 0) +
                ", maxBatch is " + std::to_string(c.max_batch));
     }
   } else if (in.d[0] != c.max_batch) {
-    Mismatch("the engine has a fixed batch of " + std::to_string(in.d[0]) + ", maxBatch is " +
+    EngineMismatch("the engine has a fixed batch of " + std::to_string(in.d[0]) + ", maxBatch is " +
              std::to_string(c.max_batch));
   } else {
     fixed_batch_ = in.d[0];  // every run is at this batch; fewer frames leave items unused
@@ -130,38 +130,47 @@ void TrtRuntime::Init(const TrtLibrary& lib, const uint8_t* plan, size_t size) {
     b.name = engine_->getIOTensorName(i);
     b.input = engine_->getTensorIOMode(b.name.c_str()) == TensorIOMode::kINPUT;
     const DataType dt = engine_->getTensorDataType(b.name.c_str());
-    if (b.input && b.name != c.input_name) Mismatch("the engine has a second input \"" + b.name + "\"");
+    if (b.input && b.name != c.input_name) EngineMismatch("the engine has a second input \"" + b.name + "\"");
     b.type = dt == DataType::kHALF ? TensorType::kFloat16 : TensorType::kFloat32;
-    const bool used =
-        b.input || b.name == c.output || std::find(c.heads.begin(), c.heads.end(), b.name) != c.heads.end();
+    const bool detector_output = c.detector && (b.name == c.det.scores || b.name == c.det.boxes);
+    const bool used = b.input || detector_output || b.name == c.output ||
+                      std::find(c.heads.begin(), c.heads.end(), b.name) != c.heads.end();
     if (used && dt != DataType::kFLOAT && dt != DataType::kHALF) {
-      Mismatch("tensor \"" + b.name + "\" is " + DataTypeName(dt) + "; float32 or float16 expected");
+      EngineMismatch("tensor \"" + b.name + "\" is " + DataTypeName(dt) + "; float32 or float16 expected");
     }
     b.max_dims = context_->getTensorShape(b.name.c_str());
     size_t count = 1;
     for (int d = 0; d < b.max_dims.nbDims; ++d) {
       if (b.max_dims.d[d] < 0)
-        Mismatch("tensor \"" + b.name + "\" has data-dependent shape " + DimsString(b.max_dims));
+        EngineMismatch("tensor \"" + b.name + "\" has data-dependent shape " + DimsString(b.max_dims));
       count *= static_cast<size_t>(b.max_dims.d[d]);
     }
     if (b.max_dims.nbDims < 1 || b.max_dims.d[0] != c.max_batch) {
-      Mismatch("tensor \"" + b.name + "\" has shape " + DimsString(b.max_dims) + " at batch " +
+      EngineMismatch("tensor \"" + b.name + "\" has shape " + DimsString(b.max_dims) + " at batch " +
                std::to_string(c.max_batch) + "; its first dimension must be the batch");
     }
     b.elements_per_item = count / c.max_batch;
-    b.buffer = DeviceBuffer(std::max<size_t>(count * DataTypeSize(dt), 1));
-    AddDeviceBytes(b.buffer.size());
-    if (!context_->setTensorAddress(b.name.c_str(), b.buffer.get()))
-      ThrowTrt(logger_, "setTensorAddress(" + b.name + ")");
+    if (!detector_output) {  // InitDetector places those two in one allocation
+      b.buffer = DeviceBuffer(std::max<size_t>(count * DataTypeSize(dt), 1));
+      AddDeviceBytes(b.buffer.size());
+      if (!context_->setTensorAddress(b.name.c_str(), b.buffer.get()))
+        ThrowTrt(logger_, "setTensorAddress(" + b.name + ")");
+    }
     if (b.input) input_type_ = b.type;
     bindings_.push_back(std::move(b));
   }
 
+  desc_bytes_ = RoundUp(c.max_batch * sizeof(GpuFrameDesc), 256);
+  if (c.detector) {
+    InitDetector();
+    EnsureStaging(size_t{1} << 20);
+    return;
+  }
   const int L = c.landmarks;
   if (c.pipnet) {
     const Binding& cls = Find(c.heads[0]);
     if (cls.max_dims.nbDims != 4 || cls.max_dims.d[1] != L) {
-      Mismatch("PIPNet cls head \"" + cls.name + "\" is " + DimsString(cls.max_dims) + ", expected [N, " +
+      EngineMismatch("PIPNet cls head \"" + cls.name + "\" is " + DimsString(cls.max_dims) + ", expected [N, " +
                std::to_string(L) + ", h, w]");
     }
     for (int k = 1; k < 5; ++k) {
@@ -169,18 +178,18 @@ void TrtRuntime::Init(const TrtLibrary& lib, const uint8_t* plan, size_t size) {
       const int channels = k < 3 ? L : L * c.neighbors;
       if (h.max_dims.nbDims != 4 || h.max_dims.d[1] != channels || h.max_dims.d[2] != cls.max_dims.d[2] ||
           h.max_dims.d[3] != cls.max_dims.d[3]) {
-        Mismatch("PIPNet head \"" + h.name + "\" is " + DimsString(h.max_dims) + ", expected [N, " +
+        EngineMismatch("PIPNet head \"" + h.name + "\" is " + DimsString(h.max_dims) + ", expected [N, " +
                  std::to_string(channels) + ", " + std::to_string(cls.max_dims.d[2]) + ", " +
                  std::to_string(cls.max_dims.d[3]) + "]");
       }
-      if (h.type != cls.type) Mismatch("PIPNet heads have different element types");
+      if (h.type != cls.type) EngineMismatch("PIPNet heads have different element types");
     }
     const size_t rev = static_cast<size_t>(L) * c.max_len;
-    if (c.reverse_index1.size() != rev || c.reverse_index2.size() != rev) Mismatch("reverse index size");
+    if (c.reverse_index1.size() != rev || c.reverse_index2.size() != rev) EngineMismatch("reverse index size");
     for (size_t k = 0; k < rev; ++k) {
       if (c.reverse_index1[k] < 0 || c.reverse_index1[k] >= L || c.reverse_index2[k] < 0 ||
           c.reverse_index2[k] >= c.neighbors) {
-        Mismatch("reverse index entry " + std::to_string(k) + " out of range");
+        EngineMismatch("reverse index entry " + std::to_string(k) + " out of range");
       }
     }
     d_reverse1_ = DeviceBuffer(std::max<size_t>(rev * 4, 4));
@@ -192,7 +201,7 @@ void TrtRuntime::Init(const TrtLibrary& lib, const uint8_t* plan, size_t size) {
   } else {
     const Binding& out = Find(c.output);
     if (out.elements_per_item < static_cast<size_t>(2 * L)) {
-      Mismatch("output \"" + out.name + "\" has " + std::to_string(out.elements_per_item) +
+      EngineMismatch("output \"" + out.name + "\" has " + std::to_string(out.elements_per_item) +
                " values per item, fewer than 2 x " + std::to_string(L) + " landmarks");
     }
     row_stride_ = static_cast<int>(out.elements_per_item);
@@ -203,7 +212,6 @@ void TrtRuntime::Init(const TrtLibrary& lib, const uint8_t* plan, size_t size) {
   d_points_ = DeviceBuffer(points * 4);
   d_scores_ = DeviceBuffer(scores * 4);
   h_out_ = PinnedBuffer((points + scores) * 4);
-  desc_bytes_ = RoundUp(c.max_batch * sizeof(GpuFrameDesc), 256);
   EnsureStaging(size_t{1} << 20);
   AddDeviceBytes(d_points_.size() + d_scores_.size() + d_reverse1_.size() + d_reverse2_.size());
 }
@@ -232,6 +240,12 @@ void TrtRuntime::Enqueue(int batch, const CudaEvent* after_preprocess, const Cud
   if (after_preprocess) after_preprocess->Record(stream_.get());
   if (!context_->enqueueV3(stream_.get())) ThrowTrt(logger_, "enqueueV3");
   if (after_inference) after_inference->Record(stream_.get());
+  if (c.detector) {  // raw scores and boxes, one copy (batch 1: the first item of each output)
+    CudaCheck(cudaMemcpyAsync(h_out_.get(), d_detector_.get(), det_boxes_offset_ + det_boxes_bytes_,
+                              cudaMemcpyDeviceToHost, stream_.get()),
+              "cudaMemcpyAsync(detector outputs)");
+    return;
+  }
   const size_t points = static_cast<size_t>(batch) * c.landmarks * 2,
                scores = static_cast<size_t>(batch) * c.landmarks;
   float* h_points = h_out_.as<float>();
@@ -268,6 +282,19 @@ void TrtRuntime::Enqueue(int batch, const CudaEvent* after_preprocess, const Cud
 RunResult TrtRuntime::Run(const std::vector<FrameView>& frames, const std::vector<Crop>& crops) {
   std::lock_guard<std::mutex> lock(mu_);
   if (closed_) throw CoreError("ERR_DISPOSED", "the TensorRT runtime is closed");
+  if (config_.detector) throw CoreError(kErrInternal, "run() on a detector runtime (use detect())");
+  RunResult r;
+  r.graph = Execute(frames, crops, &r.timings);
+  const size_t points = frames.size() * config_.landmarks * 2;
+  r.points.assign(h_out_.as<float>(), h_out_.as<float>() + points);
+  if (config_.pipnet) {
+    r.scores.assign(h_out_.as<float>() + points, h_out_.as<float>() + points + points / 2);
+  }
+  return r;
+}
+
+bool TrtRuntime::Execute(const std::vector<FrameView>& frames, const std::vector<Crop>& crops,
+                         RunTimings* timings) {
   const int batch = static_cast<int>(frames.size());
   if (batch < 1 || batch > config_.max_batch || crops.size() != frames.size()) {
     throw CoreError("ERR_OUT_OF_RANGE", "Expected 1.." + std::to_string(config_.max_batch) +
@@ -307,12 +334,11 @@ RunResult TrtRuntime::Run(const std::vector<FrameView>& frames, const std::vecto
     }
     shape_batch_ = engine_batch;
   }
-  RunResult r;
-  if (step == GraphStep::kReplay) {
+  const bool graph = step == GraphStep::kReplay;
+  if (graph) {
     events_[1].Record(s);
     graph_.Launch(s);
     events_[3].Record(s);
-    r.graph = true;
   } else {
     // Timed stage by stage: upload + preprocess | enqueueV3 | decode + download.
     Enqueue(batch, &events_[1], &events_[2]);
@@ -321,65 +347,19 @@ RunResult TrtRuntime::Run(const std::vector<FrameView>& frames, const std::vecto
   }
   events_[3].Synchronize();
 
-  const size_t points = static_cast<size_t>(batch) * config_.landmarks * 2;
-  r.points.assign(h_out_.as<float>(), h_out_.as<float>() + points);
-  if (config_.pipnet) {
-    r.scores.assign(h_out_.as<float>() + points, h_out_.as<float>() + points + points / 2);
-  }
-  if (r.graph) {
-    r.timings.preprocess_ms = events_[1].ElapsedSince(events_[0]);  // upload only; the graph does the rest
-    r.timings.inference_ms = events_[3].ElapsedSince(events_[1]);
+  if (graph) {
+    timings->preprocess_ms = events_[1].ElapsedSince(events_[0]);  // upload only; the graph does the rest
+    timings->inference_ms = events_[3].ElapsedSince(events_[1]);
   } else {
-    r.timings.preprocess_ms = events_[1].ElapsedSince(events_[0]);
-    r.timings.inference_ms = events_[2].ElapsedSince(events_[1]);
-    r.timings.postprocess_ms = events_[3].ElapsedSince(events_[2]);
+    timings->preprocess_ms = events_[1].ElapsedSince(events_[0]);
+    timings->inference_ms = events_[2].ElapsedSince(events_[1]);
+    timings->postprocess_ms = events_[3].ElapsedSince(events_[2]);
     // A normal run at this batch just happened (TensorRT's lazy, shape-dependent setup included): capture it
     // for the next call at the same batch. A graph of another batch is dropped: the context has run at a
     // different shape since it was captured.
     if (step == GraphStep::kRunThenCapture) Capture(batch);
   }
-  return r;
-}
-
-void TrtRuntime::Capture(int batch) {
-  cudaStream_t s = stream_.get();
-  graph_ = CudaGraph();
-  graph_batch_ = 0;
-  try {
-    CudaGraph::BeginCapture(s);
-    try {
-      Enqueue(batch, nullptr, nullptr);
-    } catch (...) {
-      cudaGraph_t g = nullptr;
-      cudaStreamEndCapture(s, &g);
-      if (g) cudaGraphDestroy(g);
-      throw;
-    }
-    graph_ = CudaGraph::EndCapture(s);
-    graph_batch_ = batch;
-    SetGraphStatus("on");
-  } catch (const std::exception& e) {
-    // Some engines cannot be captured; run without graphs from now on and say why in info().
-    capture_failed_ = true;
-    SetGraphStatus(std::string("failed: ") + e.what());
-    logger_.TakeErrors();
-    cudaGetLastError();
-  }
-}
-
-TrtRuntime::Info TrtRuntime::info() const {
-  std::lock_guard<std::mutex> lock(info_mu_);
-  return info_;
-}
-
-void TrtRuntime::AddDeviceBytes(size_t n) {
-  std::lock_guard<std::mutex> lock(info_mu_);
-  info_.device_bytes += n;
-}
-
-void TrtRuntime::SetGraphStatus(std::string status) {
-  std::lock_guard<std::mutex> lock(info_mu_);
-  info_.graph_status = std::move(status);
+  return graph;
 }
 
 void TrtRuntime::Close() {
@@ -396,6 +376,7 @@ void TrtRuntime::Close() {
   d_reverse2_ = DeviceBuffer();
   d_points_ = DeviceBuffer();
   d_scores_ = DeviceBuffer();
+  d_detector_ = DeviceBuffer();
   d_staging_ = DeviceBuffer();
   h_staging_ = PinnedBuffer();
   h_out_ = PinnedBuffer();

@@ -41,8 +41,8 @@ class RuntimeWrap : public Napi::ObjectWrap<RuntimeWrap> {
   static Napi::Function Define(Napi::Env env) {
     return DefineClass(
         env, "TrtRuntime",
-        {InstanceMethod("run", &RuntimeWrap::Run), InstanceMethod("close", &RuntimeWrap::Close),
-         InstanceMethod("info", &RuntimeWrap::Info)});
+        {InstanceMethod("run", &RuntimeWrap::Run), InstanceMethod("detect", &RuntimeWrap::Detect),
+         InstanceMethod("close", &RuntimeWrap::Close), InstanceMethod("info", &RuntimeWrap::Info)});
   }
   explicit RuntimeWrap(const Napi::CallbackInfo& info) : Napi::ObjectWrap<RuntimeWrap>(info) {
     // Only constructed by trtCreateRuntime with an External holding the runtime.
@@ -55,6 +55,7 @@ class RuntimeWrap : public Napi::ObjectWrap<RuntimeWrap> {
 
  private:
   Napi::Value Run(const Napi::CallbackInfo& info);
+  Napi::Value Detect(const Napi::CallbackInfo& info);
   Napi::Value Close(const Napi::CallbackInfo& info);
   Napi::Value Info(const Napi::CallbackInfo& info) {
     Napi::Env env = info.Env();
@@ -169,6 +170,52 @@ Napi::Value RuntimeWrap::Run(const Napi::CallbackInfo& info) {
   });
 }
 
+// detect(frame, window, { minScore, minSize, maxDetections }) -> { boxes [k * 4] x,y,w,h, scores [k], timings,
+// graph } (detector runtimes only).
+Napi::Value RuntimeWrap::Detect(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  return Guard(env, [&]() -> Napi::Value {
+    if (!rt_) throw CoreError("ERR_DISPOSED", "the TensorRT runtime is closed");
+    OwnedPixels pixels;
+    const FrameView frame = FrameArg(info[0], "frame", &pixels);
+    const Crop window = CropArg(info[1], "window");
+    CheckCrop("window", window.x, window.y, window.w, window.h);
+    Napi::Object o = ObjectArg(info[2], "options");
+    DetectLimits limits;
+    limits.min_score = NumberArg(o.Get("minScore"), "options.minScore");
+    limits.min_size = NumberArg(o.Get("minSize"), "options.minSize");
+    limits.max_detections = static_cast<int>(IntArg(o.Get("maxDetections"), "options.maxDetections", 1, 1 << 20));
+    auto rt = rt_;
+    auto result = std::make_shared<DetectResult>();
+    auto* w = new TaskWorker(
+        env, "trtl.trtDetect", [rt, frame, window, limits, result] { *result = rt->Detect(frame, window, limits); },
+        [result](Napi::Env e) -> Napi::Value {
+          const std::vector<Detection>& f = result->faces;
+          Napi::Float32Array boxes = NewFloat32Array(e, f.size() * 4);
+          Napi::Float32Array scores = NewFloat32Array(e, f.size());
+          for (size_t k = 0; k < f.size(); ++k) {
+            float* b = boxes.Data() + 4 * k;
+            b[0] = f[k].x, b[1] = f[k].y, b[2] = f[k].w, b[3] = f[k].h;
+            scores.Data()[k] = f[k].score;
+          }
+          Napi::Object o = Napi::Object::New(e);
+          o.Set("boxes", boxes);
+          o.Set("scores", scores);
+          Napi::Object t = Napi::Object::New(e);
+          t.Set("preprocess", result->timings.preprocess_ms);
+          t.Set("inference", result->timings.inference_ms);
+          t.Set("postprocess", result->timings.postprocess_ms);
+          o.Set("timings", t);
+          o.Set("graph", result->graph);
+          return o;
+        });
+    w->pixels = std::move(pixels);
+    Napi::Promise p = w->Promise();
+    w->Queue();
+    return p;
+  });
+}
+
 Napi::Value RuntimeWrap::Close(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   auto rt = std::move(rt_);  // later calls see a closed runtime at once
@@ -181,6 +228,30 @@ Napi::Value RuntimeWrap::Close(const Napi::CallbackInfo& info) {
   Napi::Promise p = w->Promise();
   w->Queue();
   return p;
+}
+
+// architecture 'detector': { scores, boxes, priors: Float32Array, scoreIndex, centerVariance, sizeVariance,
+// candidates, iouThreshold } beside the input fields (the score threshold etc. come with each detect()).
+void ReadDetectorConfig(const Napi::Object& o, RuntimeConfig* c) {
+  DetectorRuntimeConfig& d = c->det;
+  c->detector = true;
+  d.scores = StringProp(o, "scores", "config.scores");
+  d.boxes = StringProp(o, "boxes", "config.boxes");
+  ArrayView<float> priors = Float32Arg(o.Get("priors"), "config.priors");
+  if (priors.size == 0 || priors.size % 4 != 0) {
+    FailRange("config.priors", "a non-empty multiple of 4 floats (cx, cy, w, h per prior)",
+              std::to_string(priors.size) + " floats");
+  }
+  d.priors.assign(priors.data, priors.data + priors.size);
+  d.score_index = static_cast<int>(IntArg(o.Get("scoreIndex"), "config.scoreIndex", 0, 100000));
+  d.center_variance = NumberArg(o.Get("centerVariance"), "config.centerVariance");
+  d.size_variance = NumberArg(o.Get("sizeVariance"), "config.sizeVariance");
+  CheckPositive("config.centerVariance", d.center_variance);
+  CheckPositive("config.sizeVariance", d.size_variance);
+  d.candidates = static_cast<int>(IntArg(o.Get("candidates"), "config.candidates", 1, 1 << 20));
+  d.iou_threshold = NumberArg(o.Get("iouThreshold"), "config.iouThreshold");
+  if (!(d.iou_threshold >= 0 && d.iou_threshold <= 1))
+    FailRange("config.iouThreshold", "a number from 0 to 1", Num(d.iou_threshold));
 }
 
 RuntimeConfig ReadConfig(const Napi::Object& o) {
@@ -201,9 +272,13 @@ RuntimeConfig ReadConfig(const Napi::Object& o) {
         static_cast<float>(NumberArg(stdev.Get(k), "config.std[" + std::to_string(k) + "]"));
     CheckPositive("config.std[" + std::to_string(k) + "]", c.preprocess.std[k]);
   }
-  c.landmarks = static_cast<int>(IntArg(o.Get("landmarks"), "config.landmarks", 1, 100000));
   c.cuda_graph = o.Has("cudaGraph") && BoolArg(o.Get("cudaGraph"), "config.cudaGraph");
   const std::string arch = StringProp(o, "architecture", "config.architecture");
+  if (arch == "detector") {
+    ReadDetectorConfig(o, &c);
+    return c;
+  }
+  c.landmarks = static_cast<int>(IntArg(o.Get("landmarks"), "config.landmarks", 1, 100000));
   if (arch == "pipnet") {
     c.pipnet = true;
     const char* keys[5] = {"cls", "x", "y", "nbX", "nbY"};
@@ -222,7 +297,8 @@ RuntimeConfig ReadConfig(const Napi::Object& o) {
   } else {
     throw CoreError(
         kErrInvalidArgValue,
-        "Expected 'pipnet' or 'regression' for `config.architecture` but received \"" + arch + "\"");
+        "Expected 'pipnet', 'regression' or 'detector' for `config.architecture` but received \"" + arch +
+            "\"");
   }
   return c;
 }
@@ -231,9 +307,10 @@ Napi::Value CreateRuntimeJs(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   auto* genv = static_cast<GpuEnv*>(info.Data());
   return Guard(env, [&]() -> Napi::Value {
-    const TrtLibrary* lib = RequireTensorRt();
+    // Arguments first: a bad config is the caller's error on any machine (and testable without TensorRT).
     ArrayView<uint8_t> plan = Uint8Arg(info[0], "plan");
     auto config = std::make_shared<RuntimeConfig>(ReadConfig(ObjectArg(info[1], "config")));
+    const TrtLibrary* lib = RequireTensorRt();
     auto bytes = std::make_shared<std::vector<uint8_t>>(plan.data, plan.data + plan.size);
     auto out = std::make_shared<std::shared_ptr<TrtRuntime>>();
     auto* w = new TaskWorker(
