@@ -140,13 +140,16 @@ export class TrtLandmarker implements AsyncDisposable {
     const o = validateOptions(options);
     const loaded = loadContract(o.model, o.config);
     const c = loaded.contract;
+    const selecting = selectBackend(
+      o.backend,
+      { modelPath: o.model, contract: c, precision: o.precision, maxBatch: o.maxBatch, cacheDir: o.cacheDir, threads: o.threads, onProgress: o.onProgress },
+      o.explicitPrecision,
+    );
+    // The detector runs on the backend the landmark model got (ONNX Runtime or TensorRT).
+    const detectorBackend = selecting.then((s) => ({ backend: s.pipeline.backend, threads: o.threads, cacheDir: o.cacheDir, onProgress: o.onProgress }));
     const [selected, detector] = await Promise.allSettled([
-      selectBackend(
-        o.backend,
-        { modelPath: o.model, contract: c, precision: o.precision, maxBatch: o.maxBatch, cacheDir: o.cacheDir, threads: o.threads, onProgress: o.onProgress },
-        o.explicitPrecision,
-      ),
-      o.detector ? DetectorSlot.create(o.detector.model, o.detector.config, o.detector.explicit, o.threads) : Promise.resolve(null),
+      selecting,
+      o.detector ? DetectorSlot.create(o.detector.model, o.detector.config, o.detector.explicit, detectorBackend) : Promise.resolve(null),
     ]);
     if (selected.status === 'rejected' || detector.status === 'rejected') {
       if (selected.status === 'fulfilled') await selected.value.pipeline.dispose();
@@ -168,7 +171,7 @@ export class TrtLandmarker implements AsyncDisposable {
       maxBatch: sel.maxBatch,
       model: o.model,
       contractSource: loaded.source,
-      ...(det ? { detector: { model: det.model, backend: 'onnxruntime' as const, inputWidth: det.contract.input.width, inputHeight: det.contract.input.height } } : {}),
+      ...(det ? { detector: { model: det.model, backend: sel.pipeline.backend, inputWidth: det.contract.input.width, inputHeight: det.contract.input.height } } : {}),
       versions: {
         node: process.versions.node,
         addon: build.version,

@@ -5,8 +5,7 @@
  * runs in its own ONNX Runtime worker thread (src/backends/onnxruntime-thread.ts), and the native core generates the
  * priors once, decodes the boxes and runs NMS (native/core/detector_decode.cc).
  *
- * The detector runs on ONNX Runtime (CPU) under every backend: with TensorRT the landmark model runs on the GPU and
- * the detector on the CPU (docs/detector.md says why and what a TensorRT detector would take).
+ * This is the ONNX Runtime runner; with the TensorRT backend the detector runs on the GPU (tensorrt-detector.ts).
  */
 import { readFileSync } from 'node:fs';
 import { assertModelFile } from '../contract/load';
@@ -16,6 +15,7 @@ import type { NativeAddon, NativeCrop, NativeFrame, NativePreprocessParams } fro
 import { loadAddon } from '../native/loader';
 import { OrtThread } from '../backends/onnxruntime-thread';
 import { DisposeGate } from '../util/dispose-gate';
+import { assertOneImageBatch, detectorPreprocess, detectorPriors, toDetectedBoxes } from './ssd';
 
 export interface DetectedBox {
   /** [x, y, w, h] in image pixels. */
@@ -76,8 +76,7 @@ export class FaceDetector {
     readonly modelPath: string,
     private readonly priors: Float32Array,
   ) {
-    const i = contract.input;
-    this.prep = { width: i.width, height: i.height, bgr: i.colorOrder === 'bgr', scale: i.scale, mean: i.mean, std: i.std };
+    this.prep = detectorPreprocess(contract);
   }
 
   /** Loads the contract, opens the session and checks the contract against the graph (coded errors naming the file). */
@@ -87,18 +86,8 @@ export class FaceDetector {
     const addon = loadAddon();
     const thread = await OrtThread.open(modelPath, threads);
     try {
-      const io = checkDetectorAgainstModel(contract, modelPath, thread.inputs, thread.outputs);
-      if (io.fixedBatch !== undefined && io.fixedBatch !== 1) {
-        throw new LandmarkerError('ERR_CONTRACT_MISMATCH', `contract.input: the detector ${modelPath} has a fixed batch of ${io.fixedBatch}; it runs one image at a time (batch 1 or dynamic)`);
-      }
-      const p = contract.priors;
-      const priors = addon.generatePriors({
-        inputWidth: contract.input.width,
-        inputHeight: contract.input.height,
-        clip: p.clip,
-        levels: p.strides.map((stride, l) => ({ stride, minSizes: p.minSizes[l] })),
-      });
-      return new FaceDetector(addon, thread, contract, modelPath, priors);
+      assertOneImageBatch(checkDetectorAgainstModel(contract, modelPath, thread.inputs, thread.outputs), modelPath);
+      return new FaceDetector(addon, thread, contract, modelPath, detectorPriors(addon, contract));
     } catch (err) {
       await thread.close();
       throw err;
@@ -140,10 +129,7 @@ export class FaceDetector {
       } catch (err) {
         throw fromNative(err);
       }
-      const faces: DetectedBox[] = [];
-      for (let k = 0; k < d.scores.length; k++) {
-        faces.push({ box: [d.boxes[4 * k], d.boxes[4 * k + 1], d.boxes[4 * k + 2], d.boxes[4 * k + 3]], score: d.scores[k] });
-      }
+      const faces = toDetectedBoxes(d.boxes, d.scores);
       return { faces, timings: { preprocess: t1 - t0, inference: t2 - t1, postprocess: performance.now() - t2 } };
     });
   }

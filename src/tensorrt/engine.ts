@@ -72,7 +72,8 @@ export function chooseEngineSource(
 
 export interface PrepareOptions {
   modelPath: string;
-  contract: ModelContract;
+  /** Only the input matters here: a landmark contract or the face detector's. */
+  contract: Pick<ModelContract, 'input'>;
   precision: Precision;
   maxBatch: number;
   cacheDir: string;
