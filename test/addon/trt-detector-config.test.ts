@@ -42,7 +42,7 @@ function attempt(config: unknown): unknown {
     [{ sizeVariance: 0 }, 'RangeError', 'ERR_OUT_OF_RANGE', 'config.sizeVariance'],
     [{ iouThreshold: 1.5 }, 'RangeError', 'ERR_OUT_OF_RANGE', 'config.iouThreshold'],
     [{ candidates: 0 }, 'RangeError', 'ERR_OUT_OF_RANGE', 'config.candidates'],
-    [{ architecture: 'ssd' }, 'TypeError', 'ERR_INVALID_ARG_VALUE', "Expected 'pipnet', 'regression' or 'detector' for `config.architecture`"],
+    [{ architecture: 'ssd', landmarks: 68 }, 'TypeError', 'ERR_INVALID_ARG_VALUE', "Expected 'pipnet', 'regression' or 'detector' for `config.architecture`"],
   ])('%p is rejected', (patch, type, code, message) => {
     const err = attempt({ ...good(), ...patch }) as Error & { code?: string };
     expect(err.name).toBe(type); // names, not instanceof: the addon's errors come from another realm under jest
