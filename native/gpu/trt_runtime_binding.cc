@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "../addon/bindings.h"
 #include "../addon/napi_util.h"
 #include "../core/check.h"
 #include "cuda_status.h"
@@ -74,6 +75,16 @@ class RuntimeWrap : public Napi::ObjectWrap<RuntimeWrap> {
   std::shared_ptr<TrtRuntime> rt_;
 };
 
+// The GPU stage timings (ms) and whether a CUDA graph ran, on a run()/detect() result.
+void SetRunInfo(Napi::Env env, Napi::Object& o, const RunTimings& timings, bool graph) {
+  Napi::Object t = Napi::Object::New(env);
+  t.Set("preprocess", timings.preprocess_ms);
+  t.Set("inference", timings.inference_ms);
+  t.Set("postprocess", timings.postprocess_ms);
+  o.Set("timings", t);
+  o.Set("graph", graph);
+}
+
 // Runs fn on a worker thread; resolves with make(env) or rejects with the coded error fn threw.
 class TaskWorker : public Napi::AsyncWorker {
  public:
@@ -118,6 +129,14 @@ class TaskWorker : public Napi::AsyncWorker {
   std::string code_, message_;
 };
 
+// Queues w with the frame bytes its task reads (copied out of JS memory); its promise.
+Napi::Promise QueueWithPixels(TaskWorker* w, OwnedPixels pixels) {
+  w->pixels = std::move(pixels);
+  Napi::Promise p = w->Promise();
+  w->Queue();
+  return p;
+}
+
 Napi::Value RuntimeWrap::Run(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   return Guard(env, [&]() -> Napi::Value {
@@ -155,18 +174,10 @@ Napi::Value RuntimeWrap::Run(const Napi::CallbackInfo& info) {
             std::copy(result->scores.begin(), result->scores.end(), sc.Data());
             o.Set("scores", sc);
           }
-          Napi::Object t = Napi::Object::New(e);
-          t.Set("preprocess", result->timings.preprocess_ms);
-          t.Set("inference", result->timings.inference_ms);
-          t.Set("postprocess", result->timings.postprocess_ms);
-          o.Set("timings", t);
-          o.Set("graph", result->graph);
+          SetRunInfo(e, o, result->timings, result->graph);
           return o;
         });
-    w->pixels = std::move(pixels);
-    Napi::Promise p = w->Promise();
-    w->Queue();
-    return p;
+    return QueueWithPixels(w, std::move(pixels));
   });
 }
 
@@ -190,29 +201,11 @@ Napi::Value RuntimeWrap::Detect(const Napi::CallbackInfo& info) {
     auto* w = new TaskWorker(
         env, "trtl.trtDetect", [rt, frame, window, limits, result] { *result = rt->Detect(frame, window, limits); },
         [result](Napi::Env e) -> Napi::Value {
-          const std::vector<Detection>& f = result->faces;
-          Napi::Float32Array boxes = NewFloat32Array(e, f.size() * 4);
-          Napi::Float32Array scores = NewFloat32Array(e, f.size());
-          for (size_t k = 0; k < f.size(); ++k) {
-            float* b = boxes.Data() + 4 * k;
-            b[0] = f[k].x, b[1] = f[k].y, b[2] = f[k].w, b[3] = f[k].h;
-            scores.Data()[k] = f[k].score;
-          }
-          Napi::Object o = Napi::Object::New(e);
-          o.Set("boxes", boxes);
-          o.Set("scores", scores);
-          Napi::Object t = Napi::Object::New(e);
-          t.Set("preprocess", result->timings.preprocess_ms);
-          t.Set("inference", result->timings.inference_ms);
-          t.Set("postprocess", result->timings.postprocess_ms);
-          o.Set("timings", t);
-          o.Set("graph", result->graph);
+          Napi::Object o = DetectionsObject(e, result->faces);  // as decodeDetections returns them
+          SetRunInfo(e, o, result->timings, result->graph);
           return o;
         });
-    w->pixels = std::move(pixels);
-    Napi::Promise p = w->Promise();
-    w->Queue();
-    return p;
+    return QueueWithPixels(w, std::move(pixels));
   });
 }
 

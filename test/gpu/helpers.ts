@@ -145,3 +145,11 @@ export function fakeGpuAddon(engine = Buffer.from('fake serialized engine'), opt
   // The CPU side (preprocessing, decoders, priors) is the real addon's, as on a real GPU machine.
   return new Proxy(addon, { get: (target, key) => (key in target ? Reflect.get(target, key) : Reflect.get(realAddon(), key)) });
 }
+
+/** samples/astronaut.png (512x512): the face spans about x 175..275, y 60..180 (read off the image by eye; test/e2e/faces.test.ts). */
+export function expectAstronautFaceBox([x, y, w, h]: readonly number[]): void {
+  expect(x + w / 2).toBeGreaterThan(200);
+  expect(x + w / 2).toBeLessThan(250);
+  expect(y + h / 2).toBeGreaterThan(95);
+  expect(y + h / 2).toBeLessThan(145);
+}
