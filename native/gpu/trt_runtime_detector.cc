@@ -9,9 +9,9 @@
 // a kernel launch, a stream compaction of the candidates, a sort and a sequential NMS, then a download of a
 // variable number of boxes: more work and more code for microseconds, against an engine run that takes longer.
 #include <chrono>
-#include <cstring>
 #include <string>
 
+#include "gpu_policy.h"
 #include "trt_runtime.h"
 
 namespace trtl {
@@ -19,29 +19,6 @@ namespace trtl {
 namespace {
 
 size_t RoundUp256(size_t n) { return (n + 255) / 256 * 256; }
-
-// IEEE 754 binary16 -> binary32 (the engine's outputs are float16 when built from an FP16 graph).
-float HalfToFloat(uint16_t h) {
-  const uint32_t sign = static_cast<uint32_t>(h & 0x8000) << 16;
-  uint32_t exp = (h >> 10) & 0x1f, mant = h & 0x3ff, bits;
-  if (exp == 0x1f) {
-    bits = sign | 0x7f800000u | (mant << 13);  // inf / NaN
-  } else if (exp != 0) {
-    bits = sign | ((exp + 112) << 23) | (mant << 13);
-  } else if (mant == 0) {
-    bits = sign;  // +-0
-  } else {        // subnormal: normalise
-    exp = 113;
-    while (!(mant & 0x400)) {
-      mant <<= 1;
-      --exp;
-    }
-    bits = sign | (exp << 23) | ((mant & 0x3ff) << 13);
-  }
-  float f;
-  std::memcpy(&f, &bits, 4);
-  return f;
-}
 
 // `count` values at `raw` as float32: the pinned memory itself, or a converted copy in `scratch`.
 const float* HostFloats(const uint8_t* raw, size_t count, bool half, std::vector<float>* scratch) {
