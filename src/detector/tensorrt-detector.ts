@@ -46,6 +46,9 @@ export function detectorRuntimeConfig(contract: DetectorContract, priors: Float3
 
 export class TensorRtDetector {
   private readonly gate = new DisposeGate('The face detector was disposed');
+  /** Runs queue here, one after another (one execution context, one stream), rather than each holding a libuv
+   * worker thread blocked on the native runtime's mutex (as the TensorRT landmark pipeline does). */
+  private tail: Promise<unknown> = Promise.resolve();
 
   private constructor(
     private readonly runtime: NativeTrtDetectorRuntime,
@@ -91,9 +94,11 @@ export class TensorRtDetector {
     return this.gate.run(async () => {
       const { width: W, height: H } = this.contract.input;
       const window = detectorWindow(this.contract.resize, W, H, frame.width, frame.height);
+      const run = this.tail.then(() => this.runtime.detect(frame, window, { minScore: o.minScore, minSize: o.minFaceSize, maxDetections: o.maxFaces }));
+      this.tail = run.catch(() => undefined);
       let r;
       try {
-        r = await this.runtime.detect(frame, window, { minScore: o.minScore, minSize: o.minFaceSize, maxDetections: o.maxFaces });
+        r = await run;
       } catch (err) {
         throw fromNative(err, 'ERR_INFERENCE');
       }

@@ -25,8 +25,14 @@ async function outputsOf(session: ort.InferenceSession, config: Config, input: F
   return r;
 }
 
-/** `failRun` throws the error a test injected for the next run/detect (as a CUDA or TensorRT failure would). */
-export async function fakeTrtRuntime(real: NativeAddon, plan: Uint8Array, config: Config, calls: FakeRuntimeCall[], failRun: () => void) {
+export interface FakeRuntimeHooks {
+  /** Throws the error a test injected for the next run/detect (as a CUDA or TensorRT failure would). */
+  failRun: () => void;
+  /** Runs in progress at once, now and at most (the native runtime serialises them; callers should queue). */
+  concurrency: { now: number; max: number };
+}
+
+export async function fakeTrtRuntime(real: NativeAddon, plan: Uint8Array, config: Config, calls: FakeRuntimeCall[], hooks: FakeRuntimeHooks) {
   let session: ort.InferenceSession;
   try {
     session = await ort.InferenceSession.create(plan);
@@ -43,7 +49,16 @@ export async function fakeTrtRuntime(real: NativeAddon, plan: Uint8Array, config
   let closed = false;
   const open = () => {
     if (closed) throw coded('ERR_DISPOSED', 'the TensorRT runtime is closed');
-    failRun();
+    hooks.failRun();
+  };
+  const tracked = async <T>(work: () => Promise<T>): Promise<T> => {
+    const c = hooks.concurrency;
+    c.max = Math.max(c.max, ++c.now);
+    try {
+      return await work();
+    } finally {
+      c.now--;
+    }
   };
   return {
     async run(frames: NativeFrame[], crops: NativeCrop[]) {
@@ -64,8 +79,7 @@ export async function fakeTrtRuntime(real: NativeAddon, plan: Uint8Array, config
       open();
       if (config.architecture !== 'detector') throw coded('ERR_INTERNAL', 'detect() on a landmark runtime (use run())');
       calls.push({ kind: 'detect', frames: [{ width: frame.width, height: frame.height }], crops: [window], options });
-      const input = await real.preprocess([frame], [window], config);
-      const out = await outputsOf(session, config, input, 1);
+      const out = await tracked(async () => outputsOf(session, config, await real.preprocess([frame], [window], config), 1));
       const scores = out[config.scores];
       const d = real.decodeDetections(scores, out[config.boxes], config.priors, window, {
         centerVariance: config.centerVariance,

@@ -106,6 +106,7 @@ export function fakeGpuAddon(engine = Buffer.from('fake serialized engine'), opt
     configs: [] as (NativeTrtRuntimeConfig | NativeTrtDetectorConfig)[],
     calls: [] as FakeRuntimeCall[],
     builds: 0,
+    concurrency: { now: 0, max: 0 },
     buildInfo: () => ({ version: '0.1.0', variant: 'cuda13', cuda: true, cudaVersion: '13.0', tensorrtMajor: 10, compiler: 'gcc 12.2.0' }),
     gpuStatus: () => ({
       cuda: true,
@@ -131,11 +132,12 @@ export function fakeGpuAddon(engine = Buffer.from('fake serialized engine'), opt
       if (err) throw err;
       if (!opts.engineFromOnnx) return { close: async () => undefined };
       addon.configs.push(config);
-      return fakeTrtRuntime(realAddon(), plan, config, addon.calls, () => {
+      const failRun = () => {
         const e = addon.runError;
         addon.runError = null;
         if (e) throw e;
-      });
+      };
+      return fakeTrtRuntime(realAddon(), plan, config, addon.calls, { failRun, concurrency: addon.concurrency });
     },
     // The engine cache's lock is the real addon's flock (a fake GPU, not a fake file system).
     tryLockFile: (fd: number) => realAddon().tryLockFile(fd),

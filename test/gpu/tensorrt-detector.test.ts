@@ -70,6 +70,16 @@ describe('TensorRtDetector (fake GPU computing with the CPU reference)', () => {
     await expect(d.detect(frame, { minScore: 0.7, maxFaces: 5, minFaceSize: 0 })).rejects.toMatchObject({ code: 'ERR_DISPOSED' });
   });
 
+  test('concurrent detect() calls queue in TypeScript (none waits on the native mutex) and all complete', async () => {
+    const d = await TensorRtDetector.open(DETECTOR, CONTRACT, { cacheDir: join(t.dir, 'cache') });
+    fakeAddon.concurrency.max = 0;
+    const o = { minScore: 0.7, maxFaces: 5, minFaceSize: 0 };
+    const results = await Promise.all([1, 2, 3].map(() => d.detect(frame, o)));
+    expect(fakeAddon.concurrency.max).toBe(1);
+    for (const r of results) expect(r.faces).toEqual(results[0].faces);
+    await d.dispose();
+  });
+
   test('letterbox: the window keeps the aspect ratio (hand-computed for 512x512 into 320x240)', async () => {
     const contract = { ...readDetectorContract(CONTRACT), resize: 'letterbox' as const };
     const d = await TensorRtDetector.open(DETECTOR, contract, { cacheDir: join(t.dir, 'cache') });
