@@ -15,8 +15,8 @@ void RegisterDecode(Napi::Env env, Napi::Object exports);
 void RegisterDetector(Napi::Env env, Napi::Object exports);
 void RegisterFileLock(Napi::Env env, Napi::Object exports);
 
-// { boxes: Float32Array [k * 4] x, y, w, h, scores: Float32Array [k] }: decodeDetections' result, also returned by
-// the TensorRT runtime's detect() (detector_binding.cc).
+// { boxes: Float32Array [k * 4] (x, y, w, h), scores: Float32Array [k] }: decodeDetections' result, also
+// returned by the TensorRT runtime's detect() (detector_binding.cc).
 Napi::Object DetectionsObject(Napi::Env env, const std::vector<Detection>& found);
 
 }  // namespace trtl

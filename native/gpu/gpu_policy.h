@@ -223,8 +223,9 @@ inline std::vector<std::string> TensorRtLibraryCandidates(const std::string& nam
 }
 
 // --- Float16 outputs read on the host --------------------------------------------------------------------
-// IEEE 754 binary16 -> binary32, exact for every value (normal, subnormal, +-0, +-inf, NaN): the face detector's
-// engine outputs are float16 when built from an FP16 graph, and the host decodes them (trt_runtime_detector.cc).
+// IEEE 754 binary16 -> binary32, exact for every value (normal, subnormal, +-0, +-inf, NaN): the face
+// detector's engine outputs are float16 when built from an FP16 graph; the host decodes them
+// (trt_runtime_detector.cc).
 inline float HalfToFloat(uint16_t h) {
   const uint32_t sign = static_cast<uint32_t>(h & 0x8000) << 16;
   uint32_t exp = (h >> 10) & 0x1f, mant = h & 0x3ff, bits;

@@ -32,6 +32,10 @@ size_t DataTypeSize(DataType t) {
 
 size_t RoundUp(size_t n, size_t to) { return (n + to - 1) / to * to; }
 
+[[noreturn]] void Mismatch(const std::string& what) {
+  throw CoreError(kErrModelLoad, "engine/contract mismatch: " + what);
+}
+
 [[noreturn]] void ThrowPlanFailure(PlanFailure kind, const std::string& call, const std::string& errors,
                                    size_t free_bytes) {
   const std::string details = errors.empty() ? "" : ": " + errors;
@@ -43,10 +47,6 @@ size_t RoundUp(size_t n, size_t to) { return (n + to - 1) / to * to; }
 }
 
 }  // namespace
-
-void EngineMismatch(const std::string& what) {
-  throw CoreError(kErrModelLoad, "engine/contract mismatch: " + what);
-}
 
 std::unique_ptr<TrtRuntime> TrtRuntime::Create(const TrtLibrary& lib, const uint8_t* plan, size_t size,
                                                const RuntimeConfig& config) {
@@ -70,7 +70,7 @@ TrtRuntime::Binding& TrtRuntime::Find(const std::string& name) {
   }
   std::string names;
   for (auto& b : bindings_) names += (names.empty() ? "" : ", ") + b.name;
-  EngineMismatch("the engine has no tensor \"" + name + "\" (it has " + names + ")");
+  Mismatch("the engine has no tensor \"" + name + "\" (it has " + names + ")");
 }
 
 void TrtRuntime::Init(const TrtLibrary& lib, const uint8_t* plan, size_t size) {
@@ -102,19 +102,19 @@ void TrtRuntime::Init(const TrtLibrary& lib, const uint8_t* plan, size_t size) {
 
   // Input: [N, 3, H, W] with the profile covering max_batch.
   const Dims in = engine_->getTensorShape(c.input_name.c_str());
-  if (in.nbDims < 0) EngineMismatch("the engine has no input \"" + c.input_name + "\"");
+  if (in.nbDims < 0) Mismatch("the engine has no input \"" + c.input_name + "\"");
   if (in.nbDims != 4 || in.d[1] != 3 || in.d[2] != c.preprocess.height || in.d[3] != c.preprocess.width) {
-    EngineMismatch("input \"" + c.input_name + "\" is " + DimsString(in) + ", expected [N, 3, " +
+    Mismatch("input \"" + c.input_name + "\" is " + DimsString(in) + ", expected [N, 3, " +
              std::to_string(c.preprocess.height) + ", " + std::to_string(c.preprocess.width) + "]");
   }
   if (in.d[0] < 0) {
     const Dims max = engine_->getProfileShape(c.input_name.c_str(), 0, OptProfileSelector::kMAX);
     if (max.nbDims != 4 || max.d[0] < c.max_batch) {
-      EngineMismatch("the engine's profile allows batch up to " + std::to_string(max.nbDims == 4 ? max.d[0] : 0) +
+      Mismatch("the engine's profile allows batch up to " + std::to_string(max.nbDims == 4 ? max.d[0] : 0) +
                ", maxBatch is " + std::to_string(c.max_batch));
     }
   } else if (in.d[0] != c.max_batch) {
-    EngineMismatch("the engine has a fixed batch of " + std::to_string(in.d[0]) + ", maxBatch is " +
+    Mismatch("the engine has a fixed batch of " + std::to_string(in.d[0]) + ", maxBatch is " +
              std::to_string(c.max_batch));
   } else {
     fixed_batch_ = in.d[0];  // every run is at this batch; fewer frames leave items unused
@@ -130,23 +130,23 @@ void TrtRuntime::Init(const TrtLibrary& lib, const uint8_t* plan, size_t size) {
     b.name = engine_->getIOTensorName(i);
     b.input = engine_->getTensorIOMode(b.name.c_str()) == TensorIOMode::kINPUT;
     const DataType dt = engine_->getTensorDataType(b.name.c_str());
-    if (b.input && b.name != c.input_name) EngineMismatch("the engine has a second input \"" + b.name + "\"");
+    if (b.input && b.name != c.input_name) Mismatch("the engine has a second input \"" + b.name + "\"");
     b.type = dt == DataType::kHALF ? TensorType::kFloat16 : TensorType::kFloat32;
     const bool detector_output = c.detector && (b.name == c.det.scores || b.name == c.det.boxes);
     const bool used = b.input || detector_output || b.name == c.output ||
                       std::find(c.heads.begin(), c.heads.end(), b.name) != c.heads.end();
     if (used && dt != DataType::kFLOAT && dt != DataType::kHALF) {
-      EngineMismatch("tensor \"" + b.name + "\" is " + DataTypeName(dt) + "; float32 or float16 expected");
+      Mismatch("tensor \"" + b.name + "\" is " + DataTypeName(dt) + "; float32 or float16 expected");
     }
     b.max_dims = context_->getTensorShape(b.name.c_str());
     size_t count = 1;
     for (int d = 0; d < b.max_dims.nbDims; ++d) {
       if (b.max_dims.d[d] < 0)
-        EngineMismatch("tensor \"" + b.name + "\" has data-dependent shape " + DimsString(b.max_dims));
+        Mismatch("tensor \"" + b.name + "\" has data-dependent shape " + DimsString(b.max_dims));
       count *= static_cast<size_t>(b.max_dims.d[d]);
     }
     if (b.max_dims.nbDims < 1 || b.max_dims.d[0] != c.max_batch) {
-      EngineMismatch("tensor \"" + b.name + "\" has shape " + DimsString(b.max_dims) + " at batch " +
+      Mismatch("tensor \"" + b.name + "\" has shape " + DimsString(b.max_dims) + " at batch " +
                std::to_string(c.max_batch) + "; its first dimension must be the batch");
     }
     b.elements_per_item = count / c.max_batch;
@@ -170,7 +170,7 @@ void TrtRuntime::Init(const TrtLibrary& lib, const uint8_t* plan, size_t size) {
   if (c.pipnet) {
     const Binding& cls = Find(c.heads[0]);
     if (cls.max_dims.nbDims != 4 || cls.max_dims.d[1] != L) {
-      EngineMismatch("PIPNet cls head \"" + cls.name + "\" is " + DimsString(cls.max_dims) + ", expected [N, " +
+      Mismatch("PIPNet cls head \"" + cls.name + "\" is " + DimsString(cls.max_dims) + ", expected [N, " +
                std::to_string(L) + ", h, w]");
     }
     for (int k = 1; k < 5; ++k) {
@@ -178,18 +178,18 @@ void TrtRuntime::Init(const TrtLibrary& lib, const uint8_t* plan, size_t size) {
       const int channels = k < 3 ? L : L * c.neighbors;
       if (h.max_dims.nbDims != 4 || h.max_dims.d[1] != channels || h.max_dims.d[2] != cls.max_dims.d[2] ||
           h.max_dims.d[3] != cls.max_dims.d[3]) {
-        EngineMismatch("PIPNet head \"" + h.name + "\" is " + DimsString(h.max_dims) + ", expected [N, " +
+        Mismatch("PIPNet head \"" + h.name + "\" is " + DimsString(h.max_dims) + ", expected [N, " +
                  std::to_string(channels) + ", " + std::to_string(cls.max_dims.d[2]) + ", " +
                  std::to_string(cls.max_dims.d[3]) + "]");
       }
-      if (h.type != cls.type) EngineMismatch("PIPNet heads have different element types");
+      if (h.type != cls.type) Mismatch("PIPNet heads have different element types");
     }
     const size_t rev = static_cast<size_t>(L) * c.max_len;
-    if (c.reverse_index1.size() != rev || c.reverse_index2.size() != rev) EngineMismatch("reverse index size");
+    if (c.reverse_index1.size() != rev || c.reverse_index2.size() != rev) Mismatch("reverse index size");
     for (size_t k = 0; k < rev; ++k) {
       if (c.reverse_index1[k] < 0 || c.reverse_index1[k] >= L || c.reverse_index2[k] < 0 ||
           c.reverse_index2[k] >= c.neighbors) {
-        EngineMismatch("reverse index entry " + std::to_string(k) + " out of range");
+        Mismatch("reverse index entry " + std::to_string(k) + " out of range");
       }
     }
     d_reverse1_ = DeviceBuffer(std::max<size_t>(rev * 4, 4));
@@ -201,7 +201,7 @@ void TrtRuntime::Init(const TrtLibrary& lib, const uint8_t* plan, size_t size) {
   } else {
     const Binding& out = Find(c.output);
     if (out.elements_per_item < static_cast<size_t>(2 * L)) {
-      EngineMismatch("output \"" + out.name + "\" has " + std::to_string(out.elements_per_item) +
+      Mismatch("output \"" + out.name + "\" has " + std::to_string(out.elements_per_item) +
                " values per item, fewer than 2 x " + std::to_string(L) + " landmarks");
     }
     row_stride_ = static_cast<int>(out.elements_per_item);

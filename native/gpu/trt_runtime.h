@@ -1,9 +1,9 @@
 // One deserialized engine ready to run the whole pipeline on the GPU:
 //   raw frames (pinned staging) -> one H2D copy -> preprocess kernel -> enqueueV3 -> decode kernel -> one D2H
 //   copy.
-// Detector mode (RuntimeConfig::detector, an SSD face detector such as UltraFace): the whole image goes through
-// the same preprocess kernel (the crop is the detector window), the two raw outputs (scores, boxes) share one
-// device allocation and come back in one D2H copy, and the host decodes them with the CPU reference
+// Detector mode (RuntimeConfig::detector, an SSD face detector such as UltraFace): the whole image goes
+// through the same preprocess kernel (the crop is the detector window), the two raw outputs (scores, boxes)
+// share one device allocation and come back in one D2H copy, and the host decodes them with the CPU reference
 // (core/detector_decode.h: threshold, box decoding, NMS); trt_runtime_detector.cc says why not on the GPU.
 // Everything is allocated once at Create (the frame staging grows geometrically when a bigger frame arrives;
 // the old buffers stay valid if that allocation fails). One execution context and one stream; Run() holds a
@@ -79,9 +79,6 @@ struct DetectResult {
   bool graph = false;
 };
 
-// ERR_MODEL_LOAD "engine/contract mismatch: <what>".
-[[noreturn]] void EngineMismatch(const std::string& what);
-
 class TrtRuntime {
  public:
   // Deserializes and allocates. ERR_TENSORRT when the plan is corrupt/foreign ("deserializeCudaEngine failed:
@@ -124,7 +121,7 @@ class TrtRuntime {
   TrtRuntime() = default;
   void Init(const TrtLibrary& lib, const uint8_t* plan, size_t size);
   void EnsureStaging(size_t frame_bytes);
-  // Detector mode: checks the two outputs against the priors, gives them one device allocation (one download).
+  // Detector mode: checks the two outputs against the priors; one device allocation for both (one download).
   void InitDetector();
   // Upload + (graph | preprocess + enqueueV3 + decode/download) + wait, with the stage timings. mu_ held.
   bool Execute(const std::vector<FrameView>& frames, const std::vector<Crop>& crops, RunTimings* timings);

@@ -181,8 +181,8 @@ Napi::Value RuntimeWrap::Run(const Napi::CallbackInfo& info) {
   });
 }
 
-// detect(frame, window, { minScore, minSize, maxDetections }) -> { boxes [k * 4] x,y,w,h, scores [k], timings,
-// graph } (detector runtimes only).
+// detect(frame, window, { minScore, minSize, maxDetections }) -> { boxes [k * 4] x,y,w,h, scores [k],
+// timings, graph } (detector runtimes only).
 Napi::Value RuntimeWrap::Detect(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   return Guard(env, [&]() -> Napi::Value {
@@ -195,11 +195,13 @@ Napi::Value RuntimeWrap::Detect(const Napi::CallbackInfo& info) {
     DetectLimits limits;
     limits.min_score = NumberArg(o.Get("minScore"), "options.minScore");
     limits.min_size = NumberArg(o.Get("minSize"), "options.minSize");
-    limits.max_detections = static_cast<int>(IntArg(o.Get("maxDetections"), "options.maxDetections", 1, 1 << 20));
+    limits.max_detections =
+        static_cast<int>(IntArg(o.Get("maxDetections"), "options.maxDetections", 1, 1 << 20));
     auto rt = rt_;
     auto result = std::make_shared<DetectResult>();
     auto* w = new TaskWorker(
-        env, "trtl.trtDetect", [rt, frame, window, limits, result] { *result = rt->Detect(frame, window, limits); },
+        env, "trtl.trtDetect",
+        [rt, frame, window, limits, result] { *result = rt->Detect(frame, window, limits); },
         [result](Napi::Env e) -> Napi::Value {
           Napi::Object o = DetectionsObject(e, result->faces);  // as decodeDetections returns them
           SetRunInfo(e, o, result->timings, result->graph);

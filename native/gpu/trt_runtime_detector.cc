@@ -1,13 +1,12 @@
-// TrtRuntime's detector mode: an SSD face detector's engine (UltraFace RFB-320: 4420 priors) fed by the same
-// preprocess kernel as the landmark models, its raw outputs downloaded in one copy and decoded on the host by the
-// CPU reference (core/detector_decode.cc), the code every backend shares.
+// TrtRuntime's detector mode: an SSD face detector's engine (UltraFace RFB-320: 4420 priors) fed by the
+// same preprocess kernel as the landmark models; its raw outputs come back in one download and the host
+// decodes them with the CPU reference (core/detector_decode.cc), the code every backend shares.
 //
-// Why the decoding is not on the GPU: per image the raw outputs are 4420 x (2 + 4) floats = 106 KB, one pinned
-// download of a few microseconds at PCIe speeds (~25 GB/s: ~4 us plus the copy's ~10 us latency). The host then
-// reads 4420 scores and decodes only the priors above the threshold (tens on a photo, 200 at most enter NMS);
-// docs/detector.md gives the measured host time. A GPU decode would save at most that 106 KB copy, and would add
-// a kernel launch, a stream compaction of the candidates, a sort and a sequential NMS, then a download of a
-// variable number of boxes: more work and more code for microseconds, against an engine run that takes longer.
+// Why the decoding is not on the GPU: the raw outputs are 4420 x (2 + 4) floats = 106 KB per image, one
+// pinned download (~4 us at ~25 GB/s, plus the copy's latency). The host reads 4420 scores and decodes only
+// the priors above the threshold (tens on a photo; at most 200 enter NMS); docs/detector.md gives the
+// measured host time. A GPU decode would save at most that copy, and would add a kernel launch, a compaction
+// of the candidates, a sort, a sequential NMS and a download of a variable number of boxes.
 #include <chrono>
 #include <string>
 
@@ -19,6 +18,11 @@ namespace trtl {
 namespace {
 
 size_t RoundUp256(size_t n) { return (n + 255) / 256 * 256; }
+
+// As trt_runtime.cc: the engine disagrees with the contract.
+[[noreturn]] void Mismatch(const std::string& what) {
+  throw CoreError("ERR_MODEL_LOAD", "engine/contract mismatch: " + what);
+}
 
 // `count` values at `raw` as float32: the pinned memory itself, or a converted copy in `scratch`.
 const float* HostFloats(const uint8_t* raw, size_t count, bool half, std::vector<float>* scratch) {
@@ -39,13 +43,13 @@ void TrtRuntime::InitDetector() {
   const std::string priors = std::to_string(n);
   Binding& scores = Find(d.scores);
   Binding& boxes = Find(d.boxes);
-  if (scores.input || boxes.input) EngineMismatch("the detector's outputs must be engine outputs");
+  if (scores.input || boxes.input) Mismatch("the detector's outputs must be engine outputs");
   if (scores.max_dims.nbDims != 3 || scores.max_dims.d[1] != n || scores.max_dims.d[2] <= d.score_index) {
-    EngineMismatch("detector output \"" + scores.name + "\" is " + DimsString(scores.max_dims) + ", expected [N, " +
+    Mismatch("detector output \"" + scores.name + "\" is " + DimsString(scores.max_dims) + ", expected [N, " +
                    priors + ", classes > " + std::to_string(d.score_index) + "] (" + priors + " priors)");
   }
   if (boxes.max_dims.nbDims != 3 || boxes.max_dims.d[1] != n || boxes.max_dims.d[2] != 4) {
-    EngineMismatch("detector output \"" + boxes.name + "\" is " + DimsString(boxes.max_dims) + ", expected [N, " +
+    Mismatch("detector output \"" + boxes.name + "\" is " + DimsString(boxes.max_dims) + ", expected [N, " +
                    priors + ", 4] (" + priors + " priors)");
   }
   det_score_stride_ = static_cast<int>(scores.max_dims.d[2]);
@@ -53,7 +57,8 @@ void TrtRuntime::InitDetector() {
   det_boxes_half_ = boxes.type == TensorType::kFloat16;
   const size_t scores_all = scores.elements_per_item * config_.max_batch * (det_scores_half_ ? 2 : 4);
   det_boxes_offset_ = RoundUp256(scores_all);
-  det_boxes_bytes_ = boxes.elements_per_item * (det_boxes_half_ ? 2 : 4);  // the first item: one image per run
+  // The first item only: one image per run.
+  det_boxes_bytes_ = boxes.elements_per_item * (det_boxes_half_ ? 2 : 4);
   const size_t boxes_all = det_boxes_bytes_ * config_.max_batch;
   // One allocation for both outputs, so that the download after enqueueV3 is a single copy.
   d_detector_ = DeviceBuffer(det_boxes_offset_ + boxes_all);
@@ -78,7 +83,8 @@ DetectResult TrtRuntime::Detect(const FrameView& frame, const Crop& window, cons
   const size_t n = d.priors.size() / 4;
   const size_t score_count = n * static_cast<size_t>(det_score_stride_);
   const float* scores = HostFloats(h_out_.as<uint8_t>(), score_count, det_scores_half_, &det_scores_);
-  const float* boxes = HostFloats(h_out_.as<uint8_t>() + det_boxes_offset_, n * 4, det_boxes_half_, &det_boxes_);
+  const float* boxes =
+      HostFloats(h_out_.as<uint8_t>() + det_boxes_offset_, n * 4, det_boxes_half_, &det_boxes_);
   DetectParams p;
   p.center_variance = d.center_variance;
   p.size_variance = d.size_variance;
