@@ -9,7 +9,8 @@
  *   2. kernel checks: native/test/gpu-check.sh (CUDA kernels vs the CPU reference, timings, event-wait cost), then
  *      kernel_check --mutate KIND for each mutation, each of which must fail every check (the checks can fail);
  *   3. the GPU test tier with TRT_LANDMARKER_REQUIRE_GPU=1 (every tier: jest.all.config.js test/gpu), where a
- *      missing driver, TensorRT, Python or model is a failure, not a skip;
+ *      missing driver, TensorRT, Python or model is a failure, not a skip (this includes the face detector on
+ *      TensorRT against ONNX Runtime: test/gpu/tensorrt-detector-gpu.test.ts);
  *   4. the bench's TensorRT rows (node dist/bench/main.js --backend tensorrt --baselines none).
  * Without TensorRT (CUDA and a GPU present) steps 1-2 still run and 3-4 are reported as not run.
  * Exit: 0 everything passed; 1 a step failed or there is no GPU; 3 kernel checks passed but TensorRT is absent.

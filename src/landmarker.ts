@@ -18,7 +18,7 @@ import { computeCrop } from './input/crop';
 import { checkInput, decodeInput } from './input/decode';
 import { checkBoxShape, isRawFrameLike, NATIVE_CHANNELS, validateBox } from './input/validate';
 import { loadAddon } from './native/loader';
-import { DetectorSlot } from './detector/slot';
+import { DetectorSlot, type DetectorBackend } from './detector/slot';
 import { landmarkBox, validateFaceOptions } from './detector/faces';
 import { cutAround, openPhoto, pointsToPhoto, toScaled } from './detector/photo';
 import { defaultDetectorFiles, defaultLandmarkFiles } from './bundled-models';
@@ -141,9 +141,14 @@ export class TrtLandmarker implements AsyncDisposable {
     const o = validateOptions(options);
     const model = openLandmarkModel(o.model, o.config);
     const c = model.contract;
+    const selecting = selectBackend(o.backend, model, o);
+    // The detector runs on the backend the landmark model got: ONNX Runtime, or TensorRT on the probed GPU.
+    const detectorBackend = selecting.then((s): DetectorBackend =>
+      s.gpu ? { backend: 'tensorrt', gpu: s.gpu, cacheDir: o.cacheDir, onProgress: o.onProgress } : { backend: 'onnxruntime', threads: o.threads },
+    );
     const [selected, detector] = await Promise.allSettled([
-      selectBackend(o.backend, model, o),
-      o.detector ? DetectorSlot.create(o.detector.model, o.detector.config, o.detector.explicit, o.threads) : Promise.resolve(null),
+      selecting,
+      o.detector ? DetectorSlot.create(o.detector.model, o.detector.config, o.detector.explicit, detectorBackend) : Promise.resolve(null),
     ]);
     if (selected.status === 'rejected' || detector.status === 'rejected') {
       if (selected.status === 'fulfilled') await selected.value.pipeline.close();
@@ -165,7 +170,7 @@ export class TrtLandmarker implements AsyncDisposable {
       maxBatch: sel.pipeline.maxBatch,
       model: o.model,
       contractSource: model.contractSource,
-      ...(det ? { detector: { model: det.model, backend: 'onnxruntime' as const, inputWidth: det.contract.input.width, inputHeight: det.contract.input.height } } : {}),
+      ...(det ? { detector: { model: det.model, backend: sel.pipeline.backend, inputWidth: det.contract.input.width, inputHeight: det.contract.input.height } } : {}),
       versions: {
         node: process.versions.node,
         addon: build.version,

@@ -138,8 +138,8 @@ export interface LandmarkerInfo {
   model: string;
   /** Where the contract came from: 'metadata' | 'sidecar' | 'option'. */
   contractSource: 'metadata' | 'sidecar' | 'option';
-  /** The face detector of detectFaces() (absent with detector: false); it runs on ONNX Runtime. */
-  detector?: { model: string; backend: 'onnxruntime'; inputWidth: number; inputHeight: number };
+  /** The face detector of detectFaces() (absent with detector: false); it runs on the landmark model's backend. */
+  detector?: { model: string; backend: 'onnxruntime' | 'tensorrt'; inputWidth: number; inputHeight: number };
   versions: {
     node: string;
     addon: string;

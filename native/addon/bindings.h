@@ -3,6 +3,10 @@
 
 #include <napi.h>
 
+#include <vector>
+
+#include "../core/detector_decode.h"
+
 namespace trtl {
 
 void RegisterBuildInfo(Napi::Env env, Napi::Object exports);
@@ -10,5 +14,9 @@ void RegisterPreprocess(Napi::Env env, Napi::Object exports);
 void RegisterDecode(Napi::Env env, Napi::Object exports);
 void RegisterDetector(Napi::Env env, Napi::Object exports);
 void RegisterFileLock(Napi::Env env, Napi::Object exports);
+
+// { boxes: Float32Array [k * 4] (x, y, w, h), scores: Float32Array [k] }: decodeDetections' result, also
+// returned by the TensorRT runtime's detect() (detector_binding.cc).
+Napi::Object DetectionsObject(Napi::Env env, const std::vector<Detection>& found);
 
 }  // namespace trtl

@@ -61,25 +61,28 @@ Napi::Value DecodeDetectionsJs(const Napi::CallbackInfo& info) {
     p.iou_threshold = NumberArg(o.Get("iouThreshold"), "params.iouThreshold");
     p.max_detections = static_cast<int>(IntArg(o.Get("maxDetections"), "params.maxDetections", 1, kMaxCount));
 
-    std::vector<Detection> found =
-        DecodeDetections(scores.data, scores.size, boxes.data, boxes.size, priors.data, priors.size, crop, p);
-    Napi::Float32Array outBoxes = NewFloat32Array(env, found.size() * 4);
-    Napi::Float32Array outScores = NewFloat32Array(env, found.size());
-    for (size_t k = 0; k < found.size(); ++k) {
-      outBoxes.Data()[k * 4] = found[k].x;
-      outBoxes.Data()[k * 4 + 1] = found[k].y;
-      outBoxes.Data()[k * 4 + 2] = found[k].w;
-      outBoxes.Data()[k * 4 + 3] = found[k].h;
-      outScores.Data()[k] = found[k].score;
-    }
-    Napi::Object out = Napi::Object::New(env);
-    out.Set("boxes", outBoxes);
-    out.Set("scores", outScores);
-    return out;
+    return DetectionsObject(
+        env, DecodeDetections(scores.data, scores.size, boxes.data, boxes.size, priors.data, priors.size, crop, p));
   });
 }
 
 }  // namespace
+
+Napi::Object DetectionsObject(Napi::Env env, const std::vector<Detection>& found) {
+  Napi::Float32Array outBoxes = NewFloat32Array(env, found.size() * 4);
+  Napi::Float32Array outScores = NewFloat32Array(env, found.size());
+  for (size_t k = 0; k < found.size(); ++k) {
+    outBoxes.Data()[k * 4] = found[k].x;
+    outBoxes.Data()[k * 4 + 1] = found[k].y;
+    outBoxes.Data()[k * 4 + 2] = found[k].w;
+    outBoxes.Data()[k * 4 + 3] = found[k].h;
+    outScores.Data()[k] = found[k].score;
+  }
+  Napi::Object out = Napi::Object::New(env);
+  out.Set("boxes", outBoxes);
+  out.Set("scores", outScores);
+  return out;
+}
 
 void RegisterDetector(Napi::Env env, Napi::Object exports) {
   exports.Set("generatePriors", Napi::Function::New(env, GeneratePriorsJs, "generatePriors"));

@@ -7,6 +7,7 @@
 #include <cctype>
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <string>
 #include <vector>
 
@@ -219,6 +220,32 @@ inline std::vector<std::string> TensorRtLibraryCandidates(const std::string& nam
   out.push_back(name);
   for (const char* d : kTensorRtLibDirs) add_dir(d);
   return out;
+}
+
+// --- Float16 outputs read on the host --------------------------------------------------------------------
+// IEEE 754 binary16 -> binary32, exact for every value (normal, subnormal, +-0, +-inf, NaN): the face
+// detector's engine outputs are float16 when built from an FP16 graph; the host decodes them
+// (trt_runtime_detector.cc).
+inline float HalfToFloat(uint16_t h) {
+  const uint32_t sign = static_cast<uint32_t>(h & 0x8000) << 16;
+  uint32_t exp = (h >> 10) & 0x1f, mant = h & 0x3ff, bits;
+  if (exp == 0x1f) {
+    bits = sign | 0x7f800000u | (mant << 13);  // inf / NaN
+  } else if (exp != 0) {
+    bits = sign | ((exp + 112) << 23) | (mant << 13);  // rebias 15 -> 127
+  } else if (mant == 0) {
+    bits = sign;  // +-0
+  } else {        // subnormal: shift the mantissa up until its leading 1 is the implicit bit
+    exp = 113;
+    while (!(mant & 0x400)) {
+      mant <<= 1;
+      --exp;
+    }
+    bits = sign | (exp << 23) | ((mant & 0x3ff) << 13);
+  }
+  float f;
+  std::memcpy(&f, &bits, 4);
+  return f;
 }
 
 }  // namespace trtl

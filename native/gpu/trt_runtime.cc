@@ -132,8 +132,9 @@ void TrtRuntime::Init(const TrtLibrary& lib, const uint8_t* plan, size_t size) {
     const DataType dt = engine_->getTensorDataType(b.name.c_str());
     if (b.input && b.name != c.input_name) Mismatch("the engine has a second input \"" + b.name + "\"");
     b.type = dt == DataType::kHALF ? TensorType::kFloat16 : TensorType::kFloat32;
-    const bool used =
-        b.input || b.name == c.output || std::find(c.heads.begin(), c.heads.end(), b.name) != c.heads.end();
+    const bool detector_output = c.detector && (b.name == c.det.scores || b.name == c.det.boxes);
+    const bool used = b.input || detector_output || b.name == c.output ||
+                      std::find(c.heads.begin(), c.heads.end(), b.name) != c.heads.end();
     if (used && dt != DataType::kFLOAT && dt != DataType::kHALF) {
       Mismatch("tensor \"" + b.name + "\" is " + DataTypeName(dt) + "; float32 or float16 expected");
     }
@@ -149,14 +150,22 @@ void TrtRuntime::Init(const TrtLibrary& lib, const uint8_t* plan, size_t size) {
                std::to_string(c.max_batch) + "; its first dimension must be the batch");
     }
     b.elements_per_item = count / c.max_batch;
-    b.buffer = DeviceBuffer(std::max<size_t>(count * DataTypeSize(dt), 1));
-    AddDeviceBytes(b.buffer.size());
-    if (!context_->setTensorAddress(b.name.c_str(), b.buffer.get()))
-      ThrowTrt(logger_, "setTensorAddress(" + b.name + ")");
+    if (!detector_output) {  // InitDetector places those two in one allocation
+      b.buffer = DeviceBuffer(std::max<size_t>(count * DataTypeSize(dt), 1));
+      AddDeviceBytes(b.buffer.size());
+      if (!context_->setTensorAddress(b.name.c_str(), b.buffer.get()))
+        ThrowTrt(logger_, "setTensorAddress(" + b.name + ")");
+    }
     if (b.input) input_type_ = b.type;
     bindings_.push_back(std::move(b));
   }
 
+  desc_bytes_ = RoundUp(c.max_batch * sizeof(GpuFrameDesc), 256);
+  if (c.detector) {
+    InitDetector();
+    EnsureStaging(size_t{1} << 20);
+    return;
+  }
   const int L = c.landmarks;
   if (c.pipnet) {
     const Binding& cls = Find(c.heads[0]);
@@ -203,7 +212,6 @@ void TrtRuntime::Init(const TrtLibrary& lib, const uint8_t* plan, size_t size) {
   d_points_ = DeviceBuffer(points * 4);
   d_scores_ = DeviceBuffer(scores * 4);
   h_out_ = PinnedBuffer((points + scores) * 4);
-  desc_bytes_ = RoundUp(c.max_batch * sizeof(GpuFrameDesc), 256);
   EnsureStaging(size_t{1} << 20);
   AddDeviceBytes(d_points_.size() + d_scores_.size() + d_reverse1_.size() + d_reverse2_.size());
 }
@@ -232,6 +240,12 @@ void TrtRuntime::Enqueue(int batch, const CudaEvent* after_preprocess, const Cud
   if (after_preprocess) after_preprocess->Record(stream_.get());
   if (!context_->enqueueV3(stream_.get())) ThrowTrt(logger_, "enqueueV3");
   if (after_inference) after_inference->Record(stream_.get());
+  if (c.detector) {  // raw scores and boxes, one copy (batch 1: the first item of each output)
+    CudaCheck(cudaMemcpyAsync(h_out_.get(), d_detector_.get(), det_boxes_offset_ + det_boxes_bytes_,
+                              cudaMemcpyDeviceToHost, stream_.get()),
+              "cudaMemcpyAsync(detector outputs)");
+    return;
+  }
   const size_t points = static_cast<size_t>(batch) * c.landmarks * 2,
                scores = static_cast<size_t>(batch) * c.landmarks;
   float* h_points = h_out_.as<float>();
@@ -268,6 +282,19 @@ void TrtRuntime::Enqueue(int batch, const CudaEvent* after_preprocess, const Cud
 RunResult TrtRuntime::Run(const std::vector<FrameView>& frames, const std::vector<Crop>& crops) {
   std::lock_guard<std::mutex> lock(mu_);
   if (closed_) throw CoreError("ERR_DISPOSED", "the TensorRT runtime is closed");
+  if (config_.detector) throw CoreError(kErrInternal, "run() on a detector runtime (use detect())");
+  RunResult r;
+  r.graph = Execute(frames, crops, &r.timings);
+  const size_t points = frames.size() * config_.landmarks * 2;
+  r.points.assign(h_out_.as<float>(), h_out_.as<float>() + points);
+  if (config_.pipnet) {
+    r.scores.assign(h_out_.as<float>() + points, h_out_.as<float>() + points + points / 2);
+  }
+  return r;
+}
+
+bool TrtRuntime::Execute(const std::vector<FrameView>& frames, const std::vector<Crop>& crops,
+                         RunTimings* timings) {
   const int batch = static_cast<int>(frames.size());
   if (batch < 1 || batch > config_.max_batch || crops.size() != frames.size()) {
     throw CoreError("ERR_OUT_OF_RANGE", "Expected 1.." + std::to_string(config_.max_batch) +
@@ -307,12 +334,11 @@ RunResult TrtRuntime::Run(const std::vector<FrameView>& frames, const std::vecto
     }
     shape_batch_ = engine_batch;
   }
-  RunResult r;
-  if (step == GraphStep::kReplay) {
+  const bool graph = step == GraphStep::kReplay;
+  if (graph) {
     events_[1].Record(s);
     graph_.Launch(s);
     events_[3].Record(s);
-    r.graph = true;
   } else {
     // Timed stage by stage: upload + preprocess | enqueueV3 | decode + download.
     Enqueue(batch, &events_[1], &events_[2]);
@@ -321,65 +347,19 @@ RunResult TrtRuntime::Run(const std::vector<FrameView>& frames, const std::vecto
   }
   events_[3].Synchronize();
 
-  const size_t points = static_cast<size_t>(batch) * config_.landmarks * 2;
-  r.points.assign(h_out_.as<float>(), h_out_.as<float>() + points);
-  if (config_.pipnet) {
-    r.scores.assign(h_out_.as<float>() + points, h_out_.as<float>() + points + points / 2);
-  }
-  if (r.graph) {
-    r.timings.preprocess_ms = events_[1].ElapsedSince(events_[0]);  // upload only; the graph does the rest
-    r.timings.inference_ms = events_[3].ElapsedSince(events_[1]);
+  if (graph) {
+    timings->preprocess_ms = events_[1].ElapsedSince(events_[0]);  // upload only; the graph does the rest
+    timings->inference_ms = events_[3].ElapsedSince(events_[1]);
   } else {
-    r.timings.preprocess_ms = events_[1].ElapsedSince(events_[0]);
-    r.timings.inference_ms = events_[2].ElapsedSince(events_[1]);
-    r.timings.postprocess_ms = events_[3].ElapsedSince(events_[2]);
+    timings->preprocess_ms = events_[1].ElapsedSince(events_[0]);
+    timings->inference_ms = events_[2].ElapsedSince(events_[1]);
+    timings->postprocess_ms = events_[3].ElapsedSince(events_[2]);
     // A normal run at this batch just happened (TensorRT's lazy, shape-dependent setup included): capture it
     // for the next call at the same batch. A graph of another batch is dropped: the context has run at a
     // different shape since it was captured.
     if (step == GraphStep::kRunThenCapture) Capture(batch);
   }
-  return r;
-}
-
-void TrtRuntime::Capture(int batch) {
-  cudaStream_t s = stream_.get();
-  graph_ = CudaGraph();
-  graph_batch_ = 0;
-  try {
-    CudaGraph::BeginCapture(s);
-    try {
-      Enqueue(batch, nullptr, nullptr);
-    } catch (...) {
-      cudaGraph_t g = nullptr;
-      cudaStreamEndCapture(s, &g);
-      if (g) cudaGraphDestroy(g);
-      throw;
-    }
-    graph_ = CudaGraph::EndCapture(s);
-    graph_batch_ = batch;
-    SetGraphStatus("on");
-  } catch (const std::exception& e) {
-    // Some engines cannot be captured; run without graphs from now on and say why in info().
-    capture_failed_ = true;
-    SetGraphStatus(std::string("failed: ") + e.what());
-    logger_.TakeErrors();
-    cudaGetLastError();
-  }
-}
-
-TrtRuntime::Info TrtRuntime::info() const {
-  std::lock_guard<std::mutex> lock(info_mu_);
-  return info_;
-}
-
-void TrtRuntime::AddDeviceBytes(size_t n) {
-  std::lock_guard<std::mutex> lock(info_mu_);
-  info_.device_bytes += n;
-}
-
-void TrtRuntime::SetGraphStatus(std::string status) {
-  std::lock_guard<std::mutex> lock(info_mu_);
-  info_.graph_status = std::move(status);
+  return graph;
 }
 
 void TrtRuntime::Close() {
@@ -396,6 +376,7 @@ void TrtRuntime::Close() {
   d_reverse2_ = DeviceBuffer();
   d_points_ = DeviceBuffer();
   d_scores_ = DeviceBuffer();
+  d_detector_ = DeviceBuffer();
   d_staging_ = DeviceBuffer();
   h_staging_ = PinnedBuffer();
   h_out_ = PinnedBuffer();

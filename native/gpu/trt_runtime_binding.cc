@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "../addon/bindings.h"
 #include "../addon/napi_util.h"
 #include "../addon/promise_worker.h"
 #include "../core/check.h"
@@ -43,8 +44,8 @@ class RuntimeWrap : public Napi::ObjectWrap<RuntimeWrap> {
   static Napi::Function Define(Napi::Env env) {
     return DefineClass(
         env, "TrtRuntime",
-        {InstanceMethod("run", &RuntimeWrap::Run), InstanceMethod("close", &RuntimeWrap::Close),
-         InstanceMethod("info", &RuntimeWrap::Info)});
+        {InstanceMethod("run", &RuntimeWrap::Run), InstanceMethod("detect", &RuntimeWrap::Detect),
+         InstanceMethod("close", &RuntimeWrap::Close), InstanceMethod("info", &RuntimeWrap::Info)});
   }
   explicit RuntimeWrap(const Napi::CallbackInfo& info) : Napi::ObjectWrap<RuntimeWrap>(info) {
     // Only constructed by trtCreateRuntime with an External holding the runtime.
@@ -57,6 +58,7 @@ class RuntimeWrap : public Napi::ObjectWrap<RuntimeWrap> {
 
  private:
   Napi::Value Run(const Napi::CallbackInfo& info);
+  Napi::Value Detect(const Napi::CallbackInfo& info);
   Napi::Value Close(const Napi::CallbackInfo& info);
   Napi::Value Info(const Napi::CallbackInfo& info) {
     Napi::Env env = info.Env();
@@ -75,6 +77,16 @@ class RuntimeWrap : public Napi::ObjectWrap<RuntimeWrap> {
   std::shared_ptr<TrtRuntime> rt_;
 };
 
+// The GPU stage timings (ms) and whether a CUDA graph ran, on a run()/detect() result.
+void SetRunInfo(Napi::Env env, Napi::Object& o, const RunTimings& timings, bool graph) {
+  Napi::Object t = Napi::Object::New(env);
+  t.Set("preprocess", timings.preprocess_ms);
+  t.Set("inference", timings.inference_ms);
+  t.Set("postprocess", timings.postprocess_ms);
+  o.Set("timings", t);
+  o.Set("graph", graph);
+}
+
 // A runtime job: runs task on a worker thread, resolves with make(env) on the JS thread.
 class TaskWorker : public PromiseWorker {
  public:
@@ -91,6 +103,14 @@ class TaskWorker : public PromiseWorker {
   Task task_;
   Make make_;
 };
+
+// Starts w with the frame bytes its task reads (copied out of JS memory), keeping the runtime's JS wrapper
+// referenced until the promise settles; its promise.
+Napi::Promise StartWithPixels(std::unique_ptr<TaskWorker> w, OwnedPixels pixels, const Napi::Object& owner) {
+  w->pixels = std::move(pixels);
+  w->Keep(owner);
+  return PromiseWorker::Start(std::move(w));
+}
 
 Napi::Value RuntimeWrap::Run(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
@@ -129,17 +149,40 @@ Napi::Value RuntimeWrap::Run(const Napi::CallbackInfo& info) {
             std::copy(result->scores.begin(), result->scores.end(), sc.Data());
             o.Set("scores", sc);
           }
-          Napi::Object t = Napi::Object::New(e);
-          t.Set("preprocess", result->timings.preprocess_ms);
-          t.Set("inference", result->timings.inference_ms);
-          t.Set("postprocess", result->timings.postprocess_ms);
-          o.Set("timings", t);
-          o.Set("graph", result->graph);
+          SetRunInfo(e, o, result->timings, result->graph);
           return o;
         });
-    w->pixels = std::move(pixels);
-    w->Keep(info.This().As<Napi::Object>());
-    return PromiseWorker::Start(std::move(w));
+    return StartWithPixels(std::move(w), std::move(pixels), info.This().As<Napi::Object>());
+  });
+}
+
+// detect(frame, window, { minScore, minSize, maxDetections }) -> { boxes [k * 4] x,y,w,h, scores [k],
+// timings, graph } (detector runtimes only).
+Napi::Value RuntimeWrap::Detect(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  return Guard(env, [&]() -> Napi::Value {
+    if (!rt_) throw CoreError("ERR_DISPOSED", "the TensorRT runtime is closed");
+    OwnedPixels pixels;
+    const FrameView frame = FrameArg(info[0], "frame", &pixels);
+    const Crop window = CropArg(info[1], "window");
+    CheckCrop("window", window.x, window.y, window.w, window.h);
+    Napi::Object o = ObjectArg(info[2], "options");
+    DetectLimits limits;
+    limits.min_score = NumberArg(o.Get("minScore"), "options.minScore");
+    limits.min_size = NumberArg(o.Get("minSize"), "options.minSize");
+    limits.max_detections =
+        static_cast<int>(IntArg(o.Get("maxDetections"), "options.maxDetections", 1, 1 << 20));
+    auto rt = rt_;
+    auto result = std::make_shared<DetectResult>();
+    auto w = std::make_unique<TaskWorker>(
+        env, "trtl.trtDetect",
+        [rt, frame, window, limits, result] { *result = rt->Detect(frame, window, limits); },
+        [result](Napi::Env e) -> Napi::Value {
+          Napi::Object o = DetectionsObject(e, result->faces);  // as decodeDetections returns them
+          SetRunInfo(e, o, result->timings, result->graph);
+          return o;
+        });
+    return StartWithPixels(std::move(w), std::move(pixels), info.This().As<Napi::Object>());
   });
 }
 
@@ -158,14 +201,42 @@ Napi::Value RuntimeWrap::Close(const Napi::CallbackInfo& info) {
   });
 }
 
+// architecture 'detector': { scores, boxes, priors: Float32Array, scoreIndex, centerVariance, sizeVariance,
+// candidates, iouThreshold } beside the input fields (the score threshold etc. come with each detect()).
+void ReadDetectorConfig(const Napi::Object& o, RuntimeConfig* c) {
+  DetectorRuntimeConfig& d = c->det;
+  c->detector = true;
+  d.scores = StringProp(o, "scores", "config.scores");
+  d.boxes = StringProp(o, "boxes", "config.boxes");
+  ArrayView<float> priors = Float32Arg(o.Get("priors"), "config.priors");
+  if (priors.size == 0 || priors.size % 4 != 0) {
+    FailRange("config.priors", "a non-empty multiple of 4 floats (cx, cy, w, h per prior)",
+              std::to_string(priors.size) + " floats");
+  }
+  d.priors.assign(priors.data, priors.data + priors.size);
+  d.score_index = static_cast<int>(IntArg(o.Get("scoreIndex"), "config.scoreIndex", 0, 100000));
+  d.center_variance = NumberArg(o.Get("centerVariance"), "config.centerVariance");
+  d.size_variance = NumberArg(o.Get("sizeVariance"), "config.sizeVariance");
+  CheckPositive("config.centerVariance", d.center_variance);
+  CheckPositive("config.sizeVariance", d.size_variance);
+  d.candidates = static_cast<int>(IntArg(o.Get("candidates"), "config.candidates", 1, 1 << 20));
+  d.iou_threshold = NumberArg(o.Get("iouThreshold"), "config.iouThreshold");
+  if (!(d.iou_threshold >= 0 && d.iou_threshold <= 1))
+    FailRange("config.iouThreshold", "a number from 0 to 1", Num(d.iou_threshold));
+}
+
 RuntimeConfig ReadConfig(const Napi::Object& o) {
   RuntimeConfig c;
   c.input_name = StringProp(o, "inputName", "config.inputName");
   c.max_batch = static_cast<int>(IntArg(o.Get("maxBatch"), "config.maxBatch", 1, 4096));
   c.preprocess = PreprocessParamsArg(o);
-  c.landmarks = static_cast<int>(IntArg(o.Get("landmarks"), "config.landmarks", 1, 100000));
   c.cuda_graph = o.Has("cudaGraph") && BoolArg(o.Get("cudaGraph"), "config.cudaGraph");
   const std::string arch = StringProp(o, "architecture", "config.architecture");
+  if (arch == "detector") {
+    ReadDetectorConfig(o, &c);
+    return c;
+  }
+  c.landmarks = static_cast<int>(IntArg(o.Get("landmarks"), "config.landmarks", 1, 100000));
   if (arch == "pipnet") {
     c.pipnet = true;
     const char* keys[5] = {"cls", "x", "y", "nbX", "nbY"};
@@ -184,7 +255,8 @@ RuntimeConfig ReadConfig(const Napi::Object& o) {
   } else {
     throw CoreError(
         kErrInvalidArgValue,
-        "Expected 'pipnet' or 'regression' for `config.architecture` but received \"" + arch + "\"");
+        "Expected 'pipnet', 'regression' or 'detector' for `config.architecture` but received \"" + arch +
+            "\"");
   }
   return c;
 }
@@ -193,9 +265,10 @@ Napi::Value CreateRuntimeJs(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   auto* genv = static_cast<GpuEnv*>(info.Data());
   return Guard(env, [&]() -> Napi::Value {
-    const TrtLibrary* lib = RequireTensorRt();
+    // Arguments first: a bad config is the caller's error on any machine (and testable without TensorRT).
     ArrayView<uint8_t> plan = Uint8Arg(info[0], "plan");
     auto config = std::make_shared<RuntimeConfig>(ReadConfig(ObjectArg(info[1], "config")));
+    const TrtLibrary* lib = RequireTensorRt();
     auto bytes = std::make_shared<std::vector<uint8_t>>(plan.data, plan.data + plan.size);
     auto out = std::make_shared<std::shared_ptr<TrtRuntime>>();
     auto w = std::make_unique<TaskWorker>(

@@ -1,6 +1,7 @@
 // Unit checks of native/gpu/gpu_policy.h: the GPU path's decisions, run on any machine (no CUDA, no TensorRT).
 // Built and run by test/gpu/native-policy.test.ts; prints one line per failed expectation and exits 1 if any.
 //   c++ -std=c++17 -Inative native/test/policy_check.cc -o policy_check && ./policy_check
+#include <cmath>
 #include <cstdio>
 #include <string>
 #include <vector>
@@ -135,6 +136,26 @@ void SearchPath() {
          "without env: the loader, then the install dirs");
 }
 
+void HalfFloats() {
+  // Expected values by hand from the binary16 layout (1 sign, 5 exponent bits biased by 15, 10 mantissa bits).
+  struct Case {
+    uint16_t bits;
+    float want;
+  };
+  const Case cases[] = {{0x3C00, 1.0f},          {0xC000, -2.0f},           {0x3555, 0.333251953125f},
+                        {0x7BFF, 65504.0f},      {0x0400, 1.0f / 16384},    {0x0001, 1.0f / 16777216},
+                        {0x03FF, 1023.0f / 16777216}, {0x8001, -1.0f / 16777216}, {0x0000, 0.0f},
+                        {0x7C00, INFINITY},      {0xFC00, -INFINITY}};
+  for (const Case& c : cases) {
+    const float got = HalfToFloat(c.bits);
+    char what[96];
+    std::snprintf(what, sizeof what, "HalfToFloat(0x%04x) = %.9g, want %.9g", c.bits, got, c.want);
+    Expect(got == c.want, what);
+  }
+  Expect(std::signbit(HalfToFloat(0x8000)) && HalfToFloat(0x8000) == 0.0f, "HalfToFloat(0x8000) is -0");
+  Expect(std::isnan(HalfToFloat(0x7E00)) && std::isnan(HalfToFloat(0xFD01)), "HalfToFloat of NaNs is NaN");
+}
+
 }  // namespace
 
 int main() {
@@ -145,6 +166,7 @@ int main() {
   Precision();
   Graphs();
   SearchPath();
+  HalfFloats();
   std::printf("%s: %d of %d policy checks passed\n", failures ? "FAILED" : "PASSED", checks - failures, checks);
   return failures ? 1 : 0;
 }

@@ -5,6 +5,7 @@
  */
 import { LandmarkerError } from '../errors';
 import type { LandmarkModel } from '../model/open';
+import type { TensorRtGpu } from '../tensorrt/engine';
 import type { Backend } from '../types';
 import { createOnnxRuntimePipeline } from './onnxruntime';
 import type { LandmarkPipeline, PipelineOptions } from './pipeline';
@@ -14,6 +15,8 @@ export interface Selection {
   pipeline: LandmarkPipeline;
   /** Human-readable: which backend and why (ends up in info.reason). */
   reason: string;
+  /** The probed GPU, when the pipeline runs on TensorRT (the face detector runs on it too). */
+  gpu?: TensorRtGpu;
 }
 
 const note = (pipeline: LandmarkPipeline) => (pipeline.note ? `; ${pipeline.note}` : '');
@@ -32,11 +35,11 @@ export async function selectBackend(backend: Backend, model: LandmarkModel, opts
   }
   if (backend === 'tensorrt') {
     const pipeline = await createTensorRtPipeline(model, opts, probe.gpu, probe.versions);
-    return { pipeline, reason: `TensorRT as requested (${probe.reason})${note(pipeline)}` };
+    return { pipeline, reason: `TensorRT as requested (${probe.reason})${note(pipeline)}`, gpu: probe.gpu };
   }
   try {
     const pipeline = await createTensorRtPipeline(model, opts, probe.gpu, probe.versions);
-    return { pipeline, reason: `auto: TensorRT available (${probe.reason})${note(pipeline)}` };
+    return { pipeline, reason: `auto: TensorRT available (${probe.reason})${note(pipeline)}`, gpu: probe.gpu };
   } catch (err) {
     const e = err as Error & { code?: string };
     // Contract and model errors are the model's fault, not TensorRT's: ONNX Runtime would fail the same way.

@@ -5,10 +5,9 @@
  * runs in its own ONNX Runtime worker thread (src/backends/onnxruntime-thread.ts), and the native core generates the
  * priors once, decodes the boxes and runs NMS (native/core/detector_decode.cc).
  *
- * The model is opened (read once, its contract checked against the graph) by src/model/open.ts; this file runs it.
- * The detector runs on ONNX Runtime (CPU) under every backend: with TensorRT the landmark model runs on the GPU and
- * the detector on the CPU (docs/detector.md says why and what a TensorRT detector would take). Another backend
- * plugs in as a DetectorRunner (src/detector/slot.ts opens one).
+ * The model is opened (read once, its contract checked against the graph) by src/model/open.ts; this file runs it
+ * on ONNX Runtime. With the TensorRT backend the detector runs on the GPU instead (tensorrt-detector.ts); both are
+ * DetectorRunners, and src/detector/slot.ts opens the one of the landmarker's backend.
  */
 import type { DetectorContract } from '../contract/detector';
 import { preprocessParams } from '../contract/native-params';
@@ -17,6 +16,7 @@ import type { DetectorModel } from '../model/open';
 import type { NativeAddon, NativeCrop, NativeFrame, NativePreprocessParams } from '../native/addon';
 import { loadAddon } from '../native/loader';
 import { OrtThread } from '../backends/onnxruntime-thread';
+import { detectorPriors, toDetectedBoxes } from './ssd';
 
 export interface DetectedBox {
   /** [x, y, w, h] in image pixels. */
@@ -79,13 +79,7 @@ export class FaceDetector implements DetectorRunner {
   /** Generates the priors and opens the session of an opened detector model. */
   static async open(model: DetectorModel, threads?: number): Promise<FaceDetector> {
     const addon = loadAddon();
-    const p = model.contract.priors;
-    const priors = addon.generatePriors({
-      inputWidth: model.contract.input.width,
-      inputHeight: model.contract.input.height,
-      clip: p.clip,
-      levels: p.strides.map((stride, l) => ({ stride, minSizes: p.minSizes[l] })),
-    });
+    const priors = detectorPriors(addon, model.contract);
     const thread = await OrtThread.open(model.path, threads);
     return new FaceDetector(addon, thread, model, priors);
   }
@@ -123,11 +117,7 @@ export class FaceDetector implements DetectorRunner {
     } catch (err) {
       throw fromNative(err);
     }
-    const faces: DetectedBox[] = [];
-    for (let k = 0; k < d.scores.length; k++) {
-      faces.push({ box: [d.boxes[4 * k], d.boxes[4 * k + 1], d.boxes[4 * k + 2], d.boxes[4 * k + 3]], score: d.scores[k] });
-    }
-    return { faces, timings: { preprocess: t1 - t0, inference: t2 - t1, postprocess: performance.now() - t2 } };
+    return { faces: toDetectedBoxes(d.boxes, d.scores), timings: { preprocess: t1 - t0, inference: t2 - t1, postprocess: performance.now() - t2 } };
   }
 
   close(): Promise<void> {

@@ -160,6 +160,33 @@ export interface NativeTrtRuntimeConfig extends NativePreprocessParams {
   reverseIndex2?: Int32Array;
 }
 
+/** A detector runtime (architecture 'detector'): the SSD's raw outputs are decoded by the native core on the host. */
+export interface NativeTrtDetectorConfig extends NativePreprocessParams {
+  inputName: string;
+  maxBatch: number;
+  architecture: 'detector';
+  cudaGraph?: boolean;
+  /** Output tensor names: scores [N, priors, classes], boxes [N, priors, 4]. */
+  scores: string;
+  boxes: string;
+  /** generatePriors(): cx, cy, w, h per prior. */
+  priors: Float32Array;
+  scoreIndex: number;
+  centerVariance: number;
+  sizeVariance: number;
+  candidates: number;
+  iouThreshold: number;
+}
+
+/** TrtRuntime#detect(): faces in image pixels, best score first (as decodeDetections). */
+export interface NativeTrtDetectResult {
+  boxes: Float32Array;
+  scores: Float32Array;
+  /** GPU milliseconds: upload + preprocess, enqueueV3; postprocess = download + host decoding. */
+  timings: { preprocess: number; inference: number; postprocess: number };
+  graph: boolean;
+}
+
 export interface NativeTrtRunResult {
   points: Float32Array;
   scores?: Float32Array;
@@ -171,6 +198,14 @@ export interface NativeTrtRunResult {
 export interface NativeTrtRuntime {
   run(frames: NativeFrame[], crops: NativeCrop[]): Promise<NativeTrtRunResult>;
   /** Frees the engine, context and buffers (waits for a run in progress). */
+  close(): Promise<void>;
+  info(): NativeTrtRuntimeInfo;
+}
+
+/** A runtime created with a NativeTrtDetectorConfig (its run() rejects with ERR_INTERNAL). */
+export interface NativeTrtDetectorRuntime {
+  /** One frame sampled through `window` (the detector window); GPU work on a worker thread. */
+  detect(frame: NativeFrame, window: NativeCrop, options: { minScore: number; minSize: number; maxDetections: number }): Promise<NativeTrtDetectResult>;
   close(): Promise<void>;
   info(): NativeTrtRuntimeInfo;
 }
@@ -243,7 +278,10 @@ export interface NativeAddon {
     options: NativeTrtBuildOptions,
     onEvent?: (event: NativeTrtBuildEvent) => void,
   ): Promise<{ engine: Buffer; timingCache: Buffer; log: string[] }>;
-  trtCreateRuntime?(plan: Uint8Array, config: NativeTrtRuntimeConfig): Promise<NativeTrtRuntime>;
+  trtCreateRuntime?: {
+    (plan: Uint8Array, config: NativeTrtRuntimeConfig): Promise<NativeTrtRuntime>;
+    (plan: Uint8Array, config: NativeTrtDetectorConfig): Promise<NativeTrtDetectorRuntime>;
+  };
   /** Timing cache `base` plus the entries of `extra` (TensorRT's ITimingCache::combine), serialized. */
   trtMergeTimingCaches?(base: Uint8Array, extra: Uint8Array): Promise<Buffer>;
 }

@@ -13,7 +13,7 @@ import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import type { ModelContract } from '../contract/types';
 import { fromNative, LandmarkerError } from '../errors';
-import type { LandmarkModel } from '../model/open';
+import type { OpenedModel } from '../model/open';
 import type { NativeAddon, NativeBuildInfo, NativeGpuStatus } from '../native/addon';
 import type { BuildProgress, Precision } from '../types';
 import { engineFileStem, sha256, timingCacheName, type EngineKeyParts } from './cache-key';
@@ -40,7 +40,8 @@ export interface EngineSource {
 }
 
 export interface PrepareOptions {
-  model: LandmarkModel;
+  /** A landmark model or the face detector (src/model/open.ts): its graph choice and its contract's input. */
+  model: Pick<OpenedModel<unknown>, 'chooseGraph'> & { contract: Pick<ModelContract, 'input'> };
   precision: Precision;
   maxBatch: number;
   cacheDir: string;
@@ -82,7 +83,7 @@ export function profileBatches(maxBatch: number, fixedBatch: number | undefined,
 export function keyParts(
   source: EngineSource,
   onnx: Uint8Array,
-  opts: { contract: ModelContract; maxBatch: number; optBatch?: number; fixedBatch?: number },
+  opts: { contract: Pick<ModelContract, 'input'>; maxBatch: number; optBatch?: number; fixedBatch?: number },
   status: NativeGpuStatus,
   build: NativeBuildInfo,
 ): EngineKeyParts {

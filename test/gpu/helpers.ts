@@ -3,7 +3,8 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { NativeTrtBuildEvent } from '../../src/native/addon';
+import type { NativeAddon, NativeTrtBuildEvent, NativeTrtDetectorConfig, NativeTrtRuntimeConfig } from '../../src/native/addon';
+import { fakeTrtRuntime, type FakeRuntimeCall } from './fake-trt-runtime';
 import type { EngineKeyParts } from '../../src/tensorrt/cache-key';
 
 export function tempDir(prefix = 'trtl-gpu-'): { dir: string; cleanup: () => void } {
@@ -95,9 +96,17 @@ function realAddon() {
  * build steps; `buildError`, when set, is thrown by the build instead. For CLI and facade tests of the TensorRT
  * path on machines without a GPU (jest.mock the loader to return it).
  */
-export function fakeGpuAddon(engine = Buffer.from('fake serialized engine')) {
+export function fakeGpuAddon(engine = Buffer.from('fake serialized engine'), opts: { engineFromOnnx?: boolean } = {}) {
   const addon = {
     buildError: null as Error | null,
+    /** Set to fail the next trtCreateRuntime / the next run or detect (then cleared). */
+    createError: null as Error | null,
+    runError: null as Error | null,
+    /** engineFromOnnx: every trtCreateRuntime config and every run/detect call, in order. */
+    configs: [] as (NativeTrtRuntimeConfig | NativeTrtDetectorConfig)[],
+    calls: [] as FakeRuntimeCall[],
+    builds: 0,
+    concurrency: { now: 0, max: 0 },
     buildInfo: () => ({ version: '0.1.0', variant: 'cuda13', cuda: true, cudaVersion: '13.0', tensorrtMajor: 10, compiler: 'gcc 12.2.0' }),
     gpuStatus: () => ({
       cuda: true,
@@ -112,12 +121,37 @@ export function fakeGpuAddon(engine = Buffer.from('fake serialized engine')) {
       onEvent?.({ kind: 'start', phase: 'Building engine', steps: 2 });
       onEvent?.({ kind: 'step', phase: 'Building engine', step: 0 }); // 0-based: the first of two steps
       onEvent?.({ kind: 'finish', phase: 'Building engine' });
-      return { engine, timingCache: Buffer.alloc(0), log: [] as string[] };
+      addon.builds++;
+      return { engine: opts.engineFromOnnx ? Buffer.from(_onnx) : engine, timingCache: Buffer.alloc(0), log: [] as string[] };
     },
-    trtCreateRuntime: async () => ({ close: async () => undefined }),
+    // engineFromOnnx: the "engine" is the ONNX, run with the CPU reference (fake-trt-runtime.ts); otherwise a
+    // runtime that only closes.
+    trtCreateRuntime: async (plan: Uint8Array, config: NativeTrtRuntimeConfig | NativeTrtDetectorConfig) => {
+      const err = addon.createError;
+      addon.createError = null;
+      if (err) throw err;
+      if (!opts.engineFromOnnx) return { close: async () => undefined };
+      addon.configs.push(config);
+      const failRun = () => {
+        const e = addon.runError;
+        addon.runError = null;
+        if (e) throw e;
+      };
+      return fakeTrtRuntime(realAddon(), plan, config, addon.calls, { failRun, concurrency: addon.concurrency });
+    },
     // The engine cache's lock is the real addon's flock (a fake GPU, not a fake file system).
     tryLockFile: (fd: number) => realAddon().tryLockFile(fd),
     unlockFile: (fd: number) => realAddon().unlockFile(fd),
   };
-  return addon;
+  if (!opts.engineFromOnnx) return addon;
+  // The CPU side (preprocessing, decoders, priors) is the real addon's, as on a real GPU machine.
+  return new Proxy(addon, { get: (target, key) => (key in target ? Reflect.get(target, key) : Reflect.get(realAddon(), key)) });
+}
+
+/** samples/astronaut.png (512x512): the face spans about x 175..275, y 60..180 (read off the image by eye; test/e2e/faces.test.ts). */
+export function expectAstronautFaceBox([x, y, w, h]: readonly number[]): void {
+  expect(x + w / 2).toBeGreaterThan(200);
+  expect(x + w / 2).toBeLessThan(250);
+  expect(y + h / 2).toBeGreaterThan(95);
+  expect(y + h / 2).toBeLessThan(145);
 }
