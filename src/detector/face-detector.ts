@@ -16,13 +16,9 @@ import type { DetectorModel } from '../model/open';
 import type { NativeAddon, NativeCrop, NativeFrame, NativePreprocessParams } from '../native/addon';
 import { loadAddon } from '../native/loader';
 import { OrtThread } from '../backends/onnxruntime-thread';
-import { detectorPriors, toDetectedBoxes } from './ssd';
+import { detectorPriors, toDetectedBoxes, type DetectedBox } from './ssd';
 
-export interface DetectedBox {
-  /** [x, y, w, h] in image pixels. */
-  box: [number, number, number, number];
-  score: number;
-}
+export type { DetectedBox };
 
 export interface DetectorRunOptions {
   minScore: number;

@@ -5,7 +5,12 @@
  */
 import type { DetectorContract } from '../contract/detector';
 import type { NativeAddon } from '../native/addon';
-import type { DetectedBox } from './face-detector';
+
+export interface DetectedBox {
+  /** [x, y, w, h] in image pixels. */
+  box: [number, number, number, number];
+  score: number;
+}
 
 /** The contract's priors: cx, cy, w, h per prior, normalised to the input (native/core/detector_decode.cc). */
 export function detectorPriors(addon: NativeAddon, contract: DetectorContract): Float32Array {
