@@ -1,4 +1,4 @@
-/** Locations the bench needs, valid both from dist/bench (npm run bench) and from bench/ (ts-jest). */
+/** Locations the bench needs, found from this file, wherever the bench runs from (dist/bench for `npm run bench`). */
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 

@@ -69,7 +69,7 @@ let root: string | undefined;
 
 /**
  * The package root: the nearest directory above this file whose package.json is named trt-landmarker.
- * Works from src/native (ts-jest, ts-node) and from dist/src/native (compiled).
+ * Works from src/native (TypeScript run directly) and from dist/src/native (compiled).
  */
 export function packageRoot(): string {
   if (root !== undefined) return root;
