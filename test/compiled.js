@@ -1,6 +1,6 @@
 /**
  * Tests run the package as users get it: compiled, from dist/ (`npm test` compiles first). A test that imports
- * `../../src/x` (or `bench/x`) gets `dist/src/x.js`, through this mapping, in jest (test/dist-resolver.js) and in
+ * `../../src/x` gets `dist/src/x.js` (likewise every folder tsconfig.build.json compiles), through this mapping, in jest (test/dist-resolver.js) and in
  * test child processes (test/bench/ts-register.js). So worker threads start from .js files and `jest.mock` of a src
  * module replaces the very module the package loads. A compiled file missing or older than its source fails the
  * run (test/dist-check.js, and here for children) instead of testing stale code.
@@ -9,13 +9,14 @@ const fs = require('node:fs');
 const path = require('node:path');
 
 const ROOT = path.resolve(__dirname, '..');
-const SOURCES = ['src', 'bench'];
+// The folders the build compiles into dist/: each "<folder>/**/*.ts" of tsconfig.build.json's include.
+const SOURCES = JSON.parse(fs.readFileSync(path.join(ROOT, 'tsconfig.build.json'), 'utf8')).include.map((glob) => glob.split('/')[0]);
 const COMPILED = SOURCES.map((dir) => path.join(ROOT, dir) + path.sep);
 
 const isSource = (file) => file.endsWith('.ts') && !file.endsWith('.d.ts') && COMPILED.some((dir) => file.startsWith(dir));
 const compiledPath = (file) => path.join(ROOT, 'dist', path.relative(ROOT, file).slice(0, -'.ts'.length) + '.js');
 
-/** `file` (an absolute path) itself, or its compiled twin in dist/ when it is a .ts file of src/ or bench/. */
+/** `file` (an absolute path) itself, or its compiled twin in dist/ when it is a .ts file the build compiles. */
 function toCompiled(file) {
   return isSource(file) ? compiledPath(file) : file;
 }
@@ -33,7 +34,7 @@ function staleness(file) {
   return `${path.relative(ROOT, js)} is missing or older than ${path.relative(ROOT, file)}: tests run the compiled package; run \`npm run build:ts\` (npm test does)`;
 }
 
-/** Every reason the compiled package is not up to date with src/ and bench/ (empty when it is). */
+/** Every reason the compiled package is not up to date with its sources (empty when it is). */
 function staleCompiled() {
   const reasons = [];
   const visit = (dir) => {
@@ -46,7 +47,7 @@ function staleCompiled() {
       }
     }
   };
-  for (const dir of SOURCES) visit(path.join(ROOT, dir));
+  for (const dir of SOURCES) if (fs.existsSync(path.join(ROOT, dir))) visit(path.join(ROOT, dir));
   return reasons;
 }
 

@@ -1,9 +1,9 @@
 /**
  * Require hook for test child processes (reliability, fuzz, lock, queue scripts): compiles the tests' own .ts
  * files on the fly with TypeScript's transpileModule (the tsconfig's options, CommonJS), and maps what they import
- * from src/ and bench/ to the compiled package in dist/ (test/compiled.js), as jest does. Output is cached on disk
- * by content hash, and TypeScript itself is loaded only on a cache miss, so a child starts in a fraction of a
- * second once the files were compiled.
+ * from src/ (and the build's other folders) to the compiled package in dist/ (test/compiled.js), as jest does.
+ * Output is cached on disk by content hash, and TypeScript itself is loaded only on a cache miss, so a child
+ * starts in a fraction of a second once the files were compiled.
  */
 const crypto = require('node:crypto');
 const fs = require('node:fs');
