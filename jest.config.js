@@ -6,6 +6,9 @@ module.exports = {
   roots: ['<rootDir>/test'],
   testMatch: ['**/*.test.ts'],
   testPathIgnorePatterns: ['/node_modules/', '\\.slow\\.test\\.ts$'],
+  // Tests import ../../src/x; they run dist/src/x.js (npm test compiles first): test/compiled.js says why.
+  resolver: '<rootDir>/test/dist-resolver.js',
+  globalSetup: '<rootDir>/test/dist-check.js',
   transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json', isolatedModules: true }] },
   testTimeout: 120000,
   maxWorkers: 2,

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Builds the addon in every configuration a user can have, each in a fresh clone of this repository (HEAD), and runs
-# the addon tests (npx jest test/addon) against each build:
+# the addon tests (npx jest test/addon, on the clone's compiled dist/) against each build:
 #   (a) no CUDA                       CUDA toolkits and nvcc hidden (.ci/hide.sh), as on a machine without them
 #   (b) CUDA, no TensorRT headers     TensorRT headers hidden, TENSORRT_ROOT unset: the not-found path
 #   (c) CUDA + TensorRT 10.x headers  TENSORRT_ROOT=$TRTL_CI_TENSORRT10_ROOT (default /work/trt-headers/10.16)
@@ -61,7 +61,8 @@ config() {
     return
   fi
   echo "ci: ($name) $facts"
-  if (cd "$dir" && TRTL_TEST_SUMMARY="$summaries/addon-$name.json" npx jest test/addon 2>&1 | tail -8); then
+  # The tests run the compiled package (test/compiled.js): a fresh clone compiles its dist/ first.
+  if (cd "$dir" && npx tsc -p tsconfig.build.json && TRTL_TEST_SUMMARY="$summaries/addon-$name.json" npx jest test/addon 2>&1 | tail -8); then
     record "ok   ($name) $label: ${facts#expect-build: }; addon tests pass ($((SECONDS - start)) s)"
   else
     record "FAIL ($name) $label: addon tests failed"

@@ -1,4 +1,4 @@
-/** Locations the bench needs, valid both from dist/bench (npm run bench) and from bench/ (ts-jest). */
+/** Locations the bench needs, found from this file, wherever the bench runs from (dist/bench for `npm run bench`). */
 import { join } from 'node:path';
 import { packageRoot } from '../src/util/package-root';
 

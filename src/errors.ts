@@ -92,24 +92,18 @@ export function outOfRange(name: string, expected: string, received: unknown): C
 
 /**
  * Errors crossing from the addon carry `code` set natively; anything without one becomes `fallback`.
- * The addon creates its errors in Node's main realm, so this checks names and fields rather than `instanceof`
- * (which fails across realms, e.g. under jest) and re-creates TypeError/RangeError in this realm.
+ * The addon's TypeError/RangeError are bad arguments: they keep their class and get a code if they lack one.
  */
 export function fromNative(err: unknown, fallback: ErrorCode = 'ERR_INTERNAL'): Error {
   if (err instanceof LandmarkerError) return err;
-  const e = err as { name?: unknown; message?: unknown; code?: unknown } | null;
+  const e = err as { message?: unknown; code?: unknown } | null;
   if (e === null || typeof e !== 'object' || typeof e.message !== 'string') {
     return new LandmarkerError(fallback, String(err));
   }
   const code = typeof e.code === 'string' && e.code.startsWith('ERR_') ? (e.code as ErrorCode) : undefined;
-  if (e.name === 'TypeError' || e.name === 'RangeError') {
-    if (err instanceof TypeError || err instanceof RangeError) {
-      if (code === undefined) (err as Error & { code?: string }).code = e.name === 'TypeError' ? 'ERR_INVALID_ARG_TYPE' : 'ERR_OUT_OF_RANGE';
-      return err;
-    }
-    const local = e.name === 'TypeError' ? new TypeError(e.message, { cause: err }) : new RangeError(e.message, { cause: err });
-    (local as Error & { code?: string }).code = code ?? (e.name === 'TypeError' ? 'ERR_INVALID_ARG_TYPE' : 'ERR_OUT_OF_RANGE');
-    return local;
+  if (err instanceof TypeError || err instanceof RangeError) {
+    if (code === undefined) (err as Error & { code?: string }).code = err instanceof TypeError ? 'ERR_INVALID_ARG_TYPE' : 'ERR_OUT_OF_RANGE';
+    return err;
   }
   return new LandmarkerError(code ?? fallback, e.message, { cause: err });
 }

@@ -4,7 +4,7 @@
  *
  * exportModel() runs the script once (asynchronously) and returns its JSON summary.
  * ensureModel() exports into a cache folder once and reuses the files afterwards: the file name carries a
- * hash of the arguments and of models/*.py, so editing the Python code re-exports. Several processes (jest
+ * hash of the arguments and of models/*.py, so editing the Python code re-exports. Several processes (test
  * workers, bench runs) may ask at once: one takes the package's file lock (src/util/file-lock.ts, a flock the
  * kernel drops when its holder dies) and exports into a private temporary folder, then renames the files into
  * place (fp16 first, fp32 last, so "fp32 exists" means both exist, and a reader that checks without the lock

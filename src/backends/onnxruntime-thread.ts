@@ -71,8 +71,6 @@ function track(t: OrtThread, alive: boolean): void {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-const isArrayBuffer = (b: unknown) => Object.prototype.toString.call(b) === '[object ArrayBuffer]';
-
 export class OrtThread {
   private readonly queue: Array<RunRequest | CloseRequest> = [];
   private current: RunRequest | null = null;
@@ -181,7 +179,7 @@ export class OrtThread {
     this.current = next;
     let input = next.input;
     // Transfer needs a plain ArrayBuffer covered exactly by the view; anything else is copied first.
-    if (!isArrayBuffer(input.buffer) || input.byteOffset !== 0 || input.byteLength !== input.buffer.byteLength) input = input.slice();
+    if (!(input.buffer instanceof ArrayBuffer) || input.byteOffset !== 0 || input.byteLength !== input.buffer.byteLength) input = input.slice();
     const msg: ToOrtWorker = { type: 'run', id: next.id, inputName: next.inputName, input, dims: next.dims, outputNames: next.outputNames };
     next.posted = performance.now();
     try {

@@ -104,8 +104,7 @@ export class OnnxRuntimePipeline implements LandmarkPipeline {
 
   /** The first n images' values of an output tensor, checked to be float32 and evenly divisible by the batch. */
   private firstRows(t: OrtWorkerOutput | undefined, name: string, batch: number, n: number): Float32Array {
-    // Tag check rather than instanceof: the array may come from another realm (vm contexts, jest).
-    if (!t || t.type !== 'float32' || Object.prototype.toString.call(t.data) !== '[object Float32Array]') {
+    if (!t || t.type !== 'float32' || !(t.data instanceof Float32Array)) {
       throw new LandmarkerError('ERR_INFERENCE', `Output "${name}" of ${this.modelPath} is ${t ? t.type : 'missing'}, expected float32`);
     }
     const data = t.data as Float32Array;

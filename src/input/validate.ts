@@ -36,9 +36,8 @@ export function checkDimension(name: string, v: unknown): number {
 /** Validates a RawFrame and returns it as the addon's frame (zero-copy). `name` prefixes field names. */
 export function validateRawFrame(frame: Record<string, unknown>, name: string): NativeFrame {
   const { data: rawData, width, height, format } = frame as Partial<RawFrame> & Record<string, unknown>;
-  // Tag check rather than instanceof, so frames from other realms (vm contexts, workers' transfers) pass too.
-  if (Object.prototype.toString.call(rawData) !== '[object Uint8Array]') throw invalidType(`${name}.data`, 'a Uint8Array (or Buffer)', rawData);
-  const data = rawData as Uint8Array;
+  if (!(rawData instanceof Uint8Array)) throw invalidType(`${name}.data`, 'a Uint8Array (or Buffer)', rawData);
+  const data = rawData;
   const w = checkDimension(`${name}.width`, width);
   const h = checkDimension(`${name}.height`, height);
   if (typeof format !== 'string') throw invalidType(`${name}.format`, FORMAT_LIST, format);

@@ -92,16 +92,8 @@ export function maxRelDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
   return worst;
 }
 
-/**
- * Objects the addon creates come from Node's main realm, while jest runs each test file in its own vm realm, so
- * `instanceof Float32Array` / `instanceof RangeError` are false here even though they are true in a plain Node
- * process. Tests therefore check the built-in tag and the error name.
- */
-export function tagOf(v: unknown): string {
-  return Object.prototype.toString.call(v);
-}
-
 export type ErrorName = 'Error' | 'RangeError' | 'TypeError';
+const ERROR_CLASSES: Record<ErrorName, new () => Error> = { Error, RangeError, TypeError };
 
 /** What fn threw (fails the test when it did not throw). */
 export function thrown(fn: () => unknown): { name: string; code?: string; message: string } {
@@ -113,9 +105,10 @@ export function thrown(fn: () => unknown): { name: string; code?: string; messag
   throw new Error('expected the call to throw, but it returned');
 }
 
-/** Expects fn to throw an error named `name` with this `code` and exact message. */
+/** Expects fn to throw an error of class `name` (the main realm's, as the addon makes it) with this `code` and exact message. */
 export function expectCoded(fn: () => unknown, name: ErrorName, code: string, message: string): void {
   const e = thrown(fn);
+  expect(e).toBeInstanceOf(ERROR_CLASSES[name]);
   expect({ name: e.name, code: e.code, message: e.message }).toEqual({ name, code, message });
 }
 
@@ -127,6 +120,6 @@ export async function expectRejects(p: Promise<unknown>, name: ErrorName, code: 
   } catch (err) {
     e = err as { name: string; code?: string; message: string };
   }
-  expect(e).toBeDefined();
+  expect(e).toBeInstanceOf(ERROR_CLASSES[name]);
   expect({ name: e!.name, code: e!.code, message: e!.message }).toEqual({ name, code, message });
 }

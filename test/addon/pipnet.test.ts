@@ -1,6 +1,6 @@
 /** decodePipnet: hand-built score maps with known answers, then random heads against a plain TS reference. */
 import type { NativeCrop, NativePipnetParams } from '../../src/native/addon';
-import { addon, maxRelDiff, rng, tagOf } from './helpers';
+import { addon, maxRelDiff, rng } from './helpers';
 
 interface Heads {
   cls: Float32Array;
@@ -71,7 +71,7 @@ describe('decodePipnet: known answers', () => {
     const m0 = [(own0[0]! + 0.5) / 2, (own0[1]! + 1 / 3) / 2];
     const m1 = [(own1[0]! + 0.5) / 2, (own1[1]! + 0.5) / 2];
     const want = [10 + m0[0]! * 100, 20 + m0[1]! * 60, 10 + m1[0]! * 100, 20 + m1[1]! * 60];
-    expect(tagOf(out.points)).toBe('[object Float32Array]');
+    expect(out.points).toBeInstanceOf(Float32Array);
     expect(out.points.length).toBe(4);
     Array.from(out.points).forEach((v, i) => expect(v).toBeCloseTo(want[i]!, 4));
     expect(Array.from(out.scores!)).toEqual([Math.fround(0.9), Math.fround(0.7)]);

@@ -1,6 +1,6 @@
 /** preprocess / preprocessSync against known answers and a straightforward TS computation (helpers.ts). */
 import type { NativeCrop, NativeFrame, NativePreprocessParams } from '../../src/native/addon';
-import { addon, maxRelDiff, randomFrame, referencePreprocess, rng, tagOf } from './helpers';
+import { addon, maxRelDiff, randomFrame, referencePreprocess, rng } from './helpers';
 
 const plain = (width: number, height: number): NativePreprocessParams => ({
   width,
@@ -24,7 +24,7 @@ describe('preprocess: known answers', () => {
     const rand = rng(1);
     const f = randomFrame(rand, 5, 4, 0);
     const out = addon.preprocessSync([f], [{ x: 0, y: 0, w: 5, h: 4 }], plain(5, 4));
-    expect(tagOf(out)).toBe('[object Float32Array]');
+    expect(out).toBeInstanceOf(Float32Array);
     expect(out.length).toBe(3 * 4 * 5);
     for (let y = 0; y < 4; y++) {
       for (let x = 0; x < 5; x++) {

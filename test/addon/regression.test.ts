@@ -1,5 +1,5 @@
 /** decodeRegression: normalised and pixel layouts, row strides wider than 2L (peppa-slim's 143), crops. */
-import { addon, rng, tagOf } from './helpers';
+import { addon, rng } from './helpers';
 
 describe('decodeRegression', () => {
   test('normalised output maps through the crop: x = crop.x + n * crop.w', () => {
@@ -10,7 +10,7 @@ describe('decodeRegression', () => {
       inputWidth: 224,
       inputHeight: 224,
     });
-    expect(tagOf(r.points)).toBe('[object Float32Array]');
+    expect(r.points).toBeInstanceOf(Float32Array);
     expect(Array.from(r.points)).toEqual([10, -20, 210, 80, 110, 5]);
     expect(r.scores).toBeUndefined();
   });

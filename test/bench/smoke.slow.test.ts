@@ -2,8 +2,8 @@
  * `npm run bench` end to end on the smallest model with 2 iterations: the results JSON and Markdown are complete and
  * self-consistent, the baselines compute the same points as trt-landmarker, and PyTorch runs the ONNX model's
  * weights. No timing is asserted (benchmarks are not tests): only structure, ordering of percentiles and agreement.
- * The bench runs in a child Node process from source (ts-register.js): tinybench is an ES module, which jest's
- * CommonJS module system cannot load.
+ * The bench runs in a child Node process, compiled (dist/bench/main.js, as `npm run bench` runs it): tinybench is
+ * an ES module, which jest's CommonJS module system cannot load.
  */
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
@@ -38,7 +38,7 @@ d('npm run bench (mobilenetv3, 2 iterations)', () => {
     const args = ['--arch', 'mobilenetv3', '--batch', '1,2', '--iterations', '2', '--time', '1', '--warmup', '1', '--out', dir, '--json'];
     let stderr = '';
     const code = await new Promise<number | null>((done, fail) => {
-      const child = spawn(process.execPath, ['-r', join(__dirname, 'ts-register.js'), join(root, 'bench', 'main.ts'), ...args], {
+      const child = spawn(process.execPath, [join(root, 'dist', 'bench', 'main.js'), ...args], {
         cwd: root,
         stdio: ['ignore', 'pipe', 'pipe'],
       });

@@ -1,14 +1,16 @@
 /**
- * Require hook for test child processes (bench smoke, reliability, fuzz, queue workers): compiles .ts files
- * on the fly with TypeScript's transpileModule (the tsconfig's options, CommonJS), so children run the real src/
- * in plain Node, where tinybench (an ES module) loads through a real dynamic import, which jest's module system
- * does not offer. Output is cached on disk by content hash, and TypeScript itself is loaded only on a cache miss,
- * so a child starts in a fraction of a second once the files were compiled.
+ * Require hook for test child processes (reliability, fuzz, lock, queue scripts): compiles the tests' own .ts
+ * files on the fly with TypeScript's transpileModule (the tsconfig's options, CommonJS), and maps what they import
+ * from src/ (and the build's other folders) to the compiled package in dist/ (test/compiled.js), as jest does.
+ * Output is cached on disk by content hash, and TypeScript itself is loaded only on a cache miss, so a child
+ * starts in a fraction of a second once the files were compiled.
  */
 const crypto = require('node:crypto');
 const fs = require('node:fs');
 const os = require('node:os');
+const Module = require('node:module');
 const path = require('node:path');
+const { isSource, staleness, toCompiled } = require('../compiled');
 
 const root = path.resolve(__dirname, '..', '..');
 const cacheDir = path.join(os.tmpdir(), `trtl-ts-cache-${process.getuid ? process.getuid() : 'u'}`);
@@ -46,4 +48,12 @@ require.extensions['.ts'] = (module, filename) => {
     }
   }
   module._compile(output, filename);
+};
+
+const resolveFilename = Module._resolveFilename;
+Module._resolveFilename = function (request, ...rest) {
+  const file = resolveFilename.call(this, request, ...rest);
+  const why = isSource(file) && staleness(file);
+  if (why) throw new Error(why);
+  return toCompiled(file);
 };

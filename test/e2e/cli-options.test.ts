@@ -50,13 +50,16 @@ const linux = process.platform === 'linux';
 if (!linux) console.log('cli-options: the thread-count case skipped: it counts threads in /proc/self/task (Linux only)');
 
 describe('threads', () => {
-  const tasks = () => readdirSync('/proc/self/task').length;
-  /** Threads this process gains while a landmarker with `threads` is open. */
+  const tasks = () => new Set(readdirSync('/proc/self/task'));
+  /**
+   * Threads this process starts while creating a landmarker with `threads`: new thread ids, not a difference of
+   * counts, since threads an earlier test file left in this jest worker (idle pools) may end meanwhile.
+   */
   async function threadsAdded(threads: number): Promise<number> {
     const before = tasks();
     const lm = await TrtLandmarker.create({ model: MODEL, backend: 'onnxruntime', threads });
     try {
-      return tasks() - before;
+      return [...tasks()].filter((id) => !before.has(id)).length;
     } finally {
       await lm.dispose();
     }

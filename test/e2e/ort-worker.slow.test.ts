@@ -228,20 +228,15 @@ describe('dispose', () => {
 
 describe('process exit', () => {
   /**
-   * A child node process runs the TypeScript sources (transpiled on require, like the worker loader does) and never
-   * disposes its landmarkers: one answers a detect() whose promise is the only thing keeping the process busy (so
-   * the thread must hold the process open while a call runs), one is never used. The child must print the result
+   * A child node process runs the compiled package (dist/) and never disposes its landmarkers: one answers a
+   * detect() whose promise is the only thing keeping the process busy (so the thread must hold the process open
+   * while a call runs), one is never used. The child must print the result
    * and exit with code 0 on its own, promptly.
    */
-  /** Runs `body` (after the TypeScript hook and `TrtLandmarker` are set up) in a child node; resolves when it is gone. */
+  /** Runs `body` (after `TrtLandmarker` is loaded) in a child node; resolves when it is gone. */
   async function child(body: string): Promise<{ code: number | null; signal: string | null; at: number; out: string; err: string }> {
     const script = `
-      const fs = require('node:fs');
-      const ts = require(require.resolve('typescript', { paths: [${JSON.stringify(ROOT)}] }));
-      require.extensions['.ts'] = (m, file) => m._compile(ts.transpileModule(fs.readFileSync(file, 'utf8'), {
-        compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022, esModuleInterop: true }, fileName: file,
-      }).outputText, file);
-      const { TrtLandmarker } = require(${JSON.stringify(join(ROOT, 'src', 'landmarker.ts'))});
+      const { TrtLandmarker } = require(${JSON.stringify(join(ROOT, 'dist', 'src', 'landmarker.js'))});
       const frame = { data: new Uint8Array(64 * 48 * 3).fill(90), width: 64, height: 48, format: 'rgb' };
       ${body}
     `;

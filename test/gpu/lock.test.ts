@@ -14,9 +14,9 @@ async function deadPid(): Promise<number> {
 }
 
 const ROOT = join(__dirname, '..', '..');
-const LOCK_TS = join(ROOT, 'src', 'util', 'file-lock.ts');
-/** Node arguments for a child that runs `script` with the real src/ code (compiled on the fly by the bench's hook). */
-const childArgs = (script: string) => ['-r', join(ROOT, 'test', 'bench', 'ts-register.js'), '-e', script];
+const LOCK_JS = join(ROOT, 'dist', 'src', 'util', 'file-lock.js');
+/** Node arguments for a child that runs `script` (which loads the compiled lock module, LOCK_JS). */
+const childArgs = (script: string) => ['-e', script];
 
 describe('cross-process engine lock', () => {
   let t: ReturnType<typeof tempDir>;
@@ -47,7 +47,7 @@ describe('cross-process engine lock', () => {
     const log = join(t.dir, 'log.txt');
     writeFileSync(log, '');
     const script = `
-      const { acquireLock } = require(${JSON.stringify(LOCK_TS)});
+      const { acquireLock } = require(${JSON.stringify(LOCK_JS)});
       const fs = require('node:fs');
       (async () => {
         for (let i = 0; i < 3; i++) {
@@ -110,7 +110,7 @@ describe('cross-process engine lock', () => {
     const path = join(t.dir, 'k.lock');
     // The child takes the lock, says so, then blocks its JS thread (no timers, no heartbeat) until killed.
     const script = `
-      const { acquireLock } = require(${JSON.stringify(LOCK_TS)});
+      const { acquireLock } = require(${JSON.stringify(LOCK_JS)});
       acquireLock(${JSON.stringify(path)}, { pollMs: 5 }).then(() => {
         console.log('held');
         Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 60000);

@@ -117,7 +117,7 @@ export class RedisServer {
   }
 }
 
-/** A child process running the CLI from source (test/bench/ts-register.js). */
+/** A child process running the compiled CLI, as `npx trt-landmarker` does. */
 export class CliProcess {
   readonly proc: ChildProcess;
   stdout = '';
@@ -125,7 +125,7 @@ export class CliProcess {
   readonly exited: Promise<number | null>;
 
   constructor(args: string[], env: NodeJS.ProcessEnv = {}) {
-    this.proc = spawn(process.execPath, ['-r', join(ROOT, 'test/bench/ts-register.js'), join(ROOT, 'src/cli/main.ts'), ...args], {
+    this.proc = spawn(process.execPath, [join(ROOT, 'dist/src/cli/main.js'), ...args], {
       cwd: ROOT,
       env: { ...process.env, ...env },
       stdio: ['ignore', 'pipe', 'pipe'],

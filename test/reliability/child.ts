@@ -1,7 +1,7 @@
 /**
  * Runs a script in a child Node process, so that a crash (SIGSEGV, abort) or a hang is a test failure instead of
- * the end of the jest worker. The script is TypeScript or JavaScript run from source through the bench's require
- * hook (test/bench/ts-register.js), so children use the real src/ files, not a possibly stale dist/.
+ * the end of the jest worker. The script is TypeScript or JavaScript, run through the tests' require hook
+ * (test/bench/ts-register.js): it imports the compiled package from dist/, as the tests do.
  */
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';

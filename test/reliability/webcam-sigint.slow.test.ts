@@ -20,7 +20,7 @@ t('SIGINT to the process group: exit 0 and a playable recording', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'webcam-sigint-'));
   const model = writeModel(join(dir, 'tiny.onnx'), tinyRegression({ metadata: { trt_landmarker: JSON.stringify(regressionContract(32)) } }));
   const out = join(dir, 'rec.mp4');
-  const args = ['-r', join(ROOT, 'test', 'bench', 'ts-register.js'), join(ROOT, 'src', 'cli', 'main.ts'), 'webcam', '--lavfi', 'testsrc2=size=160x120:rate=30', '--model', model, '--backend', 'onnxruntime', '--no-serve', '--json', '--record', out];
+  const args = [join(ROOT, 'dist', 'src', 'cli', 'main.js'), 'webcam', '--lavfi', 'testsrc2=size=160x120:rate=30', '--model', model, '--backend', 'onnxruntime', '--no-serve', '--json', '--record', out];
   const child = spawn(process.execPath, args, { detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
   let lines = 0;
   let stderr = '';
