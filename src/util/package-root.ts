@@ -6,7 +6,7 @@ let root: string | undefined;
 
 /**
  * The package root: the nearest directory above this file whose package.json is named trt-landmarker.
- * Works from src/util (ts-jest) and from dist/src/util (compiled), for the library, the bench and the dev tools.
+ * Works from src/util and from dist/src/util (compiled), for the library, the bench and the dev tools.
  */
 export function packageRoot(): string {
   if (root !== undefined) return root;
