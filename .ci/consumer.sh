@@ -92,5 +92,5 @@ echo "$ort" | grep -q '(CPU, bundled)$' || fail "info does not name the bundled 
 out=$(cd "$work/scripts" && node example.js "$image" 2>&1)
 echo "$out" | grep '^68 points' > /dev/null || fail "the README example (scripts on) did not print 68 points: $out"
 finite=$(cd "$work/scripts" && node finite.js "$image" 2>&1) || fail "68 finite points per face: $finite"
-record "ok   consumer (install scripts on, no switch, no env, api.nuget.org $nuget): installed in ${t_scripts} s, no onnxruntime-node, install scripts run: $scripts_run; ONNX Runtime $ort; $(echo "$out" | grep -m1 '^68 points' | cut -c1-60); $finite"
+record "ok   consumer (install scripts on, no switch, no env, api.nuget.org $nuget): installed in ${t_scripts} s, no onnxruntime-node, install scripts run: $scripts_run; ONNX Runtime $ort; $(echo "$out" | grep -m1 '^68 points' | cut -c1-80); $finite"
 rm -rf "$work"
