@@ -22,7 +22,7 @@ import { performance } from 'node:perf_hooks';
 import type { Worker } from 'node:worker_threads';
 import { LandmarkerError } from '../errors';
 import { startWorker } from '../util/worker';
-import { locateOrt } from './ort-module';
+import { ortLocation } from './ort-module';
 import { CONTROL_BUSY, CONTROL_STOP, type FromOrtWorker, type OrtWorkerInit, type OrtWorkerOutput, type ToOrtWorker } from './onnxruntime-worker';
 
 export interface OrtRunResult {
@@ -96,7 +96,7 @@ export class OrtThread {
   }
 
   static async open(modelPath: string, threads?: number): Promise<OrtThread> {
-    locateOrt(); // ERR_BACKEND_UNAVAILABLE here, with its code, rather than as a load error from the thread
+    ortLocation(); // ERR_BACKEND_UNAVAILABLE here, with its code, rather than as a load error from the thread
     const control = new SharedArrayBuffer(2 * Int32Array.BYTES_PER_ELEMENT);
     const init: OrtWorkerInit = { modelPath, control, ...(threads ? { threads } : {}) };
     const worker = startWorker(__dirname, 'onnxruntime-worker', 'ONNX Runtime worker', { ort: init });

@@ -15,7 +15,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type * as Ort from 'onnxruntime-common';
 import { LandmarkerError } from '../errors';
-import { packageRoot } from '../util/package-root';
+import { findPackageDir, packageRoot } from '../util/package-root';
 
 export interface OrtLocation {
   /** 'bundled': vendor/onnxruntime-node inside this package; 'installed': an onnxruntime-node package. */
@@ -40,23 +40,14 @@ function readVersion(pkgJson: string): string | undefined {
 
 /** The version of the package `name` that `from` resolves to, or undefined (found from its main entry: onnxruntime-common exports no package.json). */
 function resolvedVersion(name: string, from: string): string | undefined {
-  let dir: string;
+  let main: string;
   try {
-    dir = dirname(require.resolve(name, { paths: [from] }));
+    main = require.resolve(name, { paths: [from] });
   } catch {
     return undefined;
   }
-  for (; dir !== dirname(dir); dir = dirname(dir)) {
-    const pkg = join(dir, 'package.json');
-    if (existsSync(pkg)) {
-      try {
-        if ((JSON.parse(readFileSync(pkg, 'utf8')) as { name?: string }).name === name) return readVersion(pkg);
-      } catch {
-        // unreadable package.json: keep walking up
-      }
-    }
-  }
-  return undefined;
+  const dir = findPackageDir(dirname(main), name);
+  return dir === undefined ? undefined : readVersion(join(dir, 'package.json'));
 }
 
 /** The platform-arch pairs the vendored copy holds a binding for ("linux-x64"). */
@@ -106,16 +97,27 @@ export function locateOrt(root: string = packageRoot(), platform: string = proce
   throw new LandmarkerError('ERR_BACKEND_UNAVAILABLE', `ONNX Runtime backend unavailable: ${why}${passedOver}`);
 }
 
+let here: OrtLocation | undefined;
+
+/**
+ * locateOrt() for this package and process, found once per thread: the package's files do not change while it
+ * runs, and every ONNX Runtime thread opened (one per landmarker and detector) asks. A failure is not kept.
+ */
+export function ortLocation(): OrtLocation {
+  here ??= locateOrt();
+  return here;
+}
+
 /** Loads ONNX Runtime from where locateOrt() finds it (this loads the native binding into the calling thread). */
 export function loadOrt(): OrtApi {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
-  return require(locateOrt().dir) as OrtApi;
+  return require(ortLocation().dir) as OrtApi;
 }
 
 /** The version locateOrt() finds ("1.30.0"), or "unavailable"; loads nothing. */
 export function ortVersion(): string {
   try {
-    return locateOrt().version;
+    return ortLocation().version;
   } catch {
     return 'unavailable';
   }
@@ -124,7 +126,7 @@ export function ortVersion(): string {
 /** For `trt-landmarker info`: "1.30.0 (CPU, bundled)", "1.30.0 (CPU, onnxruntime-node)", or "unavailable: <why>"; loads nothing. */
 export function describeOrt(): string {
   try {
-    const l = locateOrt();
+    const l = ortLocation();
     return `${l.version} (CPU, ${l.source === 'bundled' ? 'bundled' : 'onnxruntime-node'})`;
   } catch (err) {
     return `unavailable: ${(err as Error).message}`;
