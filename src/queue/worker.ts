@@ -19,7 +19,7 @@ import { faceToJson, resultToJson } from '../util/result-json';
 import { checkRedisUrl, redisClient } from './connection';
 import { defaultLandmarkFiles } from '../bundled-models';
 import { modelIdentity, type ModelIdentity } from './identity';
-import { DEFAULT_QUEUE, errorText, QUEUE_PREFIX, queueName, type ImagesJob, type ItemResult, type JobData, type JobResult, type VideoSegmentJob } from './protocol';
+import { DEFAULT_QUEUE, errorText, QUEUE_PREFIX, queueName, type ImageItem, type ImagesJob, type ItemResult, type JobData, type JobResult, type VideoSegmentJob } from './protocol';
 import { announce, REGISTRY_REFRESH_MS, withdraw } from './registry';
 import { segmentFrames } from './video';
 
@@ -49,6 +49,11 @@ function positiveInt(name: string, v: number | undefined, def: number, max = 1e9
   if (v === undefined) return def;
   if (!Number.isInteger(v) || v < 1 || v > max) throw outOfRange(name, `a positive integer <= ${max}`, v);
   return v;
+}
+
+/** One image's error as its job's failure: the image named, the code kept (the failed-jobs list shows both). */
+function itemFailure(item: ImageItem, e: Error & { code?: string }): Error {
+  return Object.assign(new Error(`${item.path ?? `image ${item.key} (bytes)`}: ${e.message}`), { code: e.code });
 }
 
 export class LandmarkWorker {
@@ -158,9 +163,7 @@ export class LandmarkWorker {
     // One image that fails fails its job (retried, then listed with its code); see docs/scale.md.
     const bad = results.findIndex((r) => r instanceof Error);
     if (bad >= 0) {
-      const e = results[bad] as Error & { code?: string };
-      const where = job.items[bad].path ?? `image ${job.items[bad].key} (bytes)`;
-      throw Object.assign(new Error(`${where}: ${e.message}`), { code: e.code });
+      throw itemFailure(job.items[bad], results[bad] as Error);
     }
     return results.map((r, i) => ({ key: job.items[i].key, ...resultToJson(r as LandmarkResult) }));
   }
@@ -174,9 +177,7 @@ export class LandmarkWorker {
         if (it.box) out.push({ key: it.key, ...resultToJson(await this.lm.detect(input, { box: it.box })) });
         else out.push({ key: it.key, faces: (await this.lm.detectFaces(input, options)).map(faceToJson) });
       } catch (err) {
-        // As in runImages: one image that fails fails its job (retried, then listed with its code).
-        const e = err as Error & { code?: string };
-        throw Object.assign(new Error(`${it.path ?? `image ${it.key} (bytes)`}: ${e.message}`), { code: e.code });
+        throw itemFailure(it, err as Error); // as in runImages
       }
     }
     return out;
