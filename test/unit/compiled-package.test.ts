@@ -4,6 +4,7 @@
  * file's realm (by the addon, Node, worker threads) are instances of the test's own globals
  * (test/realm-environment.js), so product code can use plain `instanceof`.
  */
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
@@ -63,6 +64,25 @@ describe('the package under test is the compiled one', () => {
       rmSync(dir, { recursive: true, force: true });
     }
     expect(started).toEqual([{ file: join(ROOT, 'dist', 'src', 'backends', 'onnxruntime-worker.js'), eval: undefined }]);
+  });
+});
+
+describe('the CLI runs as `npx trt-landmarker` runs it in a clone: the bin file itself, executed', () => {
+  const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { bin: Record<string, string>; scripts: Record<string, string> };
+
+  test('every bin file is executable and starts (no "Permission denied")', () => {
+    for (const rel of Object.values(pkg.bin)) {
+      const out = execFileSync(join(ROOT, rel), ['--help'], { encoding: 'utf8' });
+      expect(out).toMatch(/^Usage: trt-landmarker <command>/);
+    }
+  });
+
+  test('every npm script that compiles into dist/ marks the bin files executable afterwards', () => {
+    const compiling = Object.entries(pkg.scripts).filter(([, cmd]) => /\btsc\b(?![^&]*--noEmit)/.test(cmd));
+    expect(compiling.map(([name]) => name).sort()).toEqual(['build', 'build:ts', 'prepare', 'test', 'test:all']);
+    for (const [name, cmd] of compiling) {
+      expect(`${name}: ${cmd}`).toMatch(/tsc -p \S+ && node scripts\/bin-executable\.js/);
+    }
   });
 });
 
