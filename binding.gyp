@@ -23,6 +23,9 @@
         "TRTL_VARIANT=\"cpu\"",
         "TRTL_GPU_ABSENT_REASON=\"portable CPU-only addon (binding.gyp build has no CUDA/TensorRT code)\""
       ],
+      "conditions": [
+        ["OS=='linux'", { "libraries": ["-ldl"] }]
+      ],
       "cflags!": ["-fno-exceptions"],
       "cflags_cc!": ["-fno-exceptions", "-fno-rtti"],
       "cflags_cc": ["-std=c++17", "-O3", "-fexceptions", "-fvisibility=hidden", "-fvisibility-inlines-hidden"],

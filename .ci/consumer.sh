@@ -56,10 +56,13 @@ t_prebuilt=$((SECONDS - start))
 info=$(cd "$work/prebuilt" && npx --no-install trt-landmarker info --json 2>&1) || { echo "$info" | tail; fail "trt-landmarker info failed"; }
 variant=$(node -e 'const i=JSON.parse(process.argv[1]);const a=i.addon;if(!a.loaded||!/\/prebuilds\/[^/]+\/[^/]+\/trt_landmarker\.node$/.test(a.path)){console.error(JSON.stringify(a));process.exit(1)}console.log(a.variant+" from "+a.path.split("/trt-landmarker/")[1])' "$info") ||
   fail "info does not name a loaded prebuilt variant"
+# Who decodes large JPEGs in the installed package: the prebuild's libjpeg-turbo decoder (loaded at run time) or
+# sharp with the reason.
+jpeg=$(node -e 'console.log(JSON.parse(process.argv[1]).jpegDecoder)' "$info")
 out=$(cd "$work/prebuilt" && node example.js "$image" 2>&1)
 echo "$out" | tail -3
 echo "$out" | grep '^68 points' > /dev/null || fail "the README example did not print 68 points"
-record "ok   consumer (--ignore-scripts): installed in ${t_prebuilt} s, nothing compiled, info: $variant; README example: $(echo "$out" | grep -m1 '^68 points' | cut -c1-80)"
+record "ok   consumer (--ignore-scripts): installed in ${t_prebuilt} s, nothing compiled, info: $variant; large JPEGs: $jpeg; README example: $(echo "$out" | grep -m1 '^68 points' | cut -c1-80)"
 
 # 2. Install scripts on, as a user types it.
 project scripts

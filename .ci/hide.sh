@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
 # Runs a command with parts of this machine hidden, so that a build sees what a fresh machine without them sees:
 #
-#   .ci/hide.sh cuda|tensorrt [cuda|tensorrt] -- command args...
+#   .ci/hide.sh cuda|tensorrt|jpeg [...] -- command args...
 #
 #   cuda      every CUDA toolkit (/usr/local/cuda*, /opt/cuda) and every nvcc on PATH; CUDA variables unset
 #   tensorrt  the TensorRT headers in the places cmake/gpu.cmake searches by default; TENSORRT_ROOT unset
+#   jpeg      libjpeg's jpeglib.h in /usr/include and /usr/local/include (native/addon/jpeg_decode.cc then builds
+#             without the JPEG decoder)
 #
 # Hiding uses a private mount namespace (unshare -m, needs root or user namespaces): directories are covered by an
 # empty one, a directory that also holds other headers by a copy without the TensorRT ones, an nvcc by an empty
@@ -46,14 +48,25 @@ for w in "${what[@]}"; do
       for d in /usr/include /usr/include/*-linux-gnu; do
         if ls "$d"/NvInfer*.h "$d"/NvOnnxParser*.h >/dev/null 2>&1; then
           copy="$scratch/copy$(echo "$d" | tr / _)"
-          cp -as "$d" "$copy"  # a tree of symlinks: cheap
+          cp -al "$d" "$copy" 2>/dev/null || { rm -rf "$copy"; cp -a "$d" "$copy"; }  # hard links: cheap, no loop back
           rm -f "$copy"/NvInfer*.h "$copy"/NvOnnxParser*.h
           mount --bind "$copy" "$d" && echo "hide: TensorRT headers in $d" >&2
         fi
       done
       unset TENSORRT_ROOT
       ;;
-    *) echo "hide: unknown part '$w' (cuda, tensorrt)" >&2; exit 2 ;;
+    jpeg)
+      for d in /usr/include /usr/local/include; do
+        if [ -e "$d/jpeglib.h" ]; then
+          copy="$scratch/copy$(echo "$d" | tr / _)"
+          # Hard links (symbolic ones would point back into the covered directory); a plain copy across devices.
+          cp -al "$(readlink -f "$d")" "$copy" 2>/dev/null || { rm -rf "$copy"; cp -a "$(readlink -f "$d")" "$copy"; }
+          rm -f "$copy/jpeglib.h"
+          mount --bind "$copy" "$d" && echo "hide: jpeglib.h in $d" >&2
+        fi
+      done
+      ;;
+    *) echo "hide: unknown part '$w' (cuda, tensorrt, jpeg)" >&2; exit 2 ;;
   esac
 done
 "$@"

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Builds the addon in every configuration a user can have, each in a fresh clone of this repository (HEAD), and runs
 # the addon tests (npx jest test/addon, on the clone's compiled dist/) against each build:
-#   (a) no CUDA                       CUDA toolkits and nvcc hidden (.ci/hide.sh), as on a machine without them
+#   (a) no CUDA                       CUDA toolkits, nvcc and libjpeg's jpeglib.h hidden (.ci/hide.sh), as on a bare
+#                                     machine (the addon then builds without its JPEG decoder)
 #   (b) CUDA, no TensorRT headers     TensorRT headers hidden, TENSORRT_ROOT unset: the not-found path
 #   (c) CUDA + TensorRT 10.x headers  TENSORRT_ROOT=$TRTL_CI_TENSORRT10_ROOT (default /work/trt-headers/10.16)
 #   (d) CUDA + TensorRT 11.x headers  TENSORRT_ROOT=$TRTL_CI_TENSORRT11_ROOT (default /work/trt-headers/11.1)
@@ -75,7 +76,7 @@ have_nvcc=
 command -v nvcc >/dev/null 2>&1 || [ -x /usr/local/cuda/bin/nvcc ] && have_nvcc=1
 for c in $want; do
   case $c in
-    a) config a "no CUDA" cpu none cuda,tensorrt ;;
+    a) config a "no CUDA, no jpeglib.h" cpu none cuda,tensorrt,jpeg ;;
     b | c | d)
       if [ -z "$have_nvcc" ]; then
         record "skip ($c): no nvcc on this machine, so no CUDA build"

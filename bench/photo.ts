@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import sharp from 'sharp';
 import { validateDetectorContract } from '../src/contract/detector';
 import { validateContract } from '../src/contract/validate';
+import { systemInfo } from '../src/cli/commands/info';
 import { TrtLandmarker } from '../src/landmarker';
 import { defaultDetectorFiles, defaultLandmarkFiles } from '../src/bundled-models';
 import { packageRoot } from '../src/util/package-root';
@@ -88,11 +89,13 @@ async function main(): Promise<void> {
   }
   const dir = join(process.cwd(), 'results');
   mkdirSync(dir, { recursive: true });
-  writeFileSync(join(dir, 'photo-bench.json'), JSON.stringify({ iterations, photoBytes: photo.length, rows }, null, 2));
+  const jpegDecoder = systemInfo().jpegDecoder;
+  writeFileSync(join(dir, 'photo-bench.json'), JSON.stringify({ iterations, photoBytes: photo.length, jpegDecoder, rows }, null, 2));
   if (argv.includes('--json')) {
     process.stdout.write(JSON.stringify(rows) + '\n');
     return;
   }
+  process.stdout.write(`Large JPEGs decoded by ${jpegDecoder}\n\n`);
   process.stdout.write('| input | faces (ours / hand) | ours p50 ms | hand-written p50 ms | speed-up | mean point distance px |\n| --- | --- | --- | --- | --- | --- |\n');
   for (const r of rows) {
     process.stdout.write(`| ${r.input} | ${r.facesOurs} / ${r.facesHand} | ${r.oursMs.p50.toFixed(1)} | ${r.handwrittenMs.p50.toFixed(1)} | ${r.speedup}x | ${r.meanPointDistancePx} |\n`);

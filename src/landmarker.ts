@@ -20,7 +20,7 @@ import { checkBoxShape, isRawFrameLike, NATIVE_CHANNELS, validateBox } from './i
 import { loadAddon } from './native/loader';
 import { DetectorSlot, type DetectorBackend } from './detector/slot';
 import { landmarkBox, validateFaceOptions } from './detector/faces';
-import { cutAround, openPhoto, pointsToPhoto, toScaled } from './detector/photo';
+import { openPhoto, pointsToPhoto, toScaled } from './detector/photo';
 import { defaultDetectorFiles, defaultLandmarkFiles } from './bundled-models';
 import { openLandmarkModel } from './model/open';
 import { DisposeGate } from './util/dispose-gate';
@@ -240,9 +240,8 @@ export class TrtLandmarker implements AsyncDisposable {
       const boxes = faces.map((f): Box => [(f.box[0] + det.ox) * det.kx, (f.box[1] + det.oy) * det.ky, f.box[2] * det.kx, f.box[3] * det.ky]);
       const crops = boxes.map((b) => computeCrop(landmarkBox(b, this.contract.detectorBox), this.contract.crop, photo.width, photo.height));
       if (crops.length === 0) return [];
-      const region = await photo.faceFrame(crops, Math.min(this.contract.input.width, this.contract.input.height));
+      const srcs = await photo.faceFrames(crops, Math.min(this.contract.input.width, this.contract.input.height));
       this.gate.assertOpen();
-      const srcs = crops.map((c) => cutAround(region, c));
       const results = await this.runFrames(srcs.map((s) => s.frame), crops.map((c, i) => toScaled(c, srcs[i])));
       return faces.map((f, i) => ({
         box: boxes[i],

@@ -55,6 +55,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   RegisterDecode(env, exports);
   RegisterDetector(env, exports);
   RegisterFileLock(env, exports);
+  RegisterJpeg(env, exports);
   RegisterGpu(env, exports);
   return exports;
 }

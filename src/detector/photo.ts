@@ -7,12 +7,19 @@
  * Coordinates: a reduced image of w' x h' pixels from W x H has kx = W / w', ky = H / h'. Crop windows and boxes
  * (edges, pixel i spans [i, i + 1]) scale by k; points (pixel centres at integers) map as x = (x' + 0.5) * kx - 0.5.
  * Anything else (PNG, WebP, raw frames, small JPEGs, JPEGs with an EXIF orientation) is decoded whole as before.
+ *
+ * Who decodes: the addon's libjpeg-turbo decoder (decodeJpeg, loaded at run time) when it is available and the
+ * JPEG is plain sRGB or grey with no ICC profile; sharp otherwise, or when TRT_LANDMARKER_JPEG=sharp. The addon
+ * skips libvips' pipeline around the same libjpeg calls and, for the face region, the inverse DCT of the rows
+ * above it and of the columns beside it (docs/bench.md has the numbers).
  */
-import sharp from 'sharp';
+import sharp, { type Metadata } from 'sharp';
 import { LandmarkerError } from '../errors';
 import { decodeEncoded, decodeInput, readImageFile } from '../input/decode';
+import { fromNative } from '../errors';
 import { MAX_DIMENSION } from '../input/validate';
-import { NativeFormat, type NativeCrop, type NativeFrame } from '../native/addon';
+import { NativeFormat, type NativeAddon, type NativeCrop, type NativeFrame, type NativeRegion } from '../native/addon';
+import { loadAddon } from '../native/loader';
 
 /** A frame of (part of) the photo at 1 / (kx, ky) scale, whose pixel (0, 0) is reduced pixel (ox, oy). */
 export interface ScaledFrame {
@@ -29,10 +36,25 @@ export interface Photo {
   /** What the detector sees. */
   detection: ScaledFrame;
   /**
-   * A frame holding all the crops with at least 3/4 `side` pixels across each (the detection frame when it does):
-   * the model's resize then upsamples by at most 4/3, which costs less accuracy than the finer decode costs time.
+   * One frame per crop, holding the pixels that crop samples (cutAround), at a scale giving each crop at least 3/4
+   * `side` pixels across (the detection frame's when it does): the model's resize then upsamples by at most 4/3,
+   * which costs less accuracy than the finer decode costs time.
    */
-  faceFrame(crops: NativeCrop[], side: number): Promise<ScaledFrame>;
+  faceFrames(crops: NativeCrop[], side: number): Promise<ScaledFrame[]>;
+}
+
+/**
+ * The pixels of a W x H frame at scale (kx, ky) with origin (ox, oy) that crop `c` samples: the crop plus a margin
+ * of 2 pixels (bilinear sampling reads at most one pixel beyond the window), clipped to the frame; null when the
+ * crop lies wholly outside it (its samples are black from any frame).
+ */
+function windowAround(c: NativeCrop, s: Omit<ScaledFrame, 'frame'>, W: number, H: number): NativeRegion | null {
+  const w = toScaled(c, s);
+  const x0 = Math.max(0, Math.floor(w.x) - 2);
+  const y0 = Math.max(0, Math.floor(w.y) - 2);
+  const x1 = Math.min(W, Math.ceil(w.x + w.w) + 2);
+  const y1 = Math.min(H, Math.ceil(w.y + w.h) + 2);
+  return x1 - x0 <= 0 || y1 - y0 <= 0 ? null : { left: x0, top: y0, width: x1 - x0, height: y1 - y0 };
 }
 
 /**
@@ -43,12 +65,11 @@ export interface Photo {
  */
 export function cutAround(s: ScaledFrame, c: NativeCrop): ScaledFrame {
   const { width: W, height: H, data } = s.frame;
-  const w = toScaled(c, s);
-  const x0 = Math.max(0, Math.floor(w.x) - 2);
-  const y0 = Math.max(0, Math.floor(w.y) - 2);
-  const x1 = Math.min(W, Math.ceil(w.x + w.w) + 2);
-  const y1 = Math.min(H, Math.ceil(w.y + w.h) + 2);
-  if (x1 - x0 <= 0 || y1 - y0 <= 0 || (x1 - x0) * (y1 - y0) >= W * H) return s; // outside (all black) or no gain
+  const win = windowAround(c, s, W, H);
+  if (!win || win.width * win.height >= W * H) return s; // outside (all black) or no gain
+  const { left: x0, top: y0 } = win;
+  const x1 = x0 + win.width;
+  const y1 = y0 + win.height;
   const ch = data.length / (W * H);
   const row = (x1 - x0) * ch;
   const out = new Uint8Array(row * (y1 - y0));
@@ -59,7 +80,7 @@ export function cutAround(s: ScaledFrame, c: NativeCrop): ScaledFrame {
 const whole = (frame: NativeFrame): ScaledFrame => ({ frame, kx: 1, ky: 1, ox: 0, oy: 0 });
 
 /** Crop window in a scaled frame's pixels. */
-export function toScaled(c: NativeCrop, s: ScaledFrame): NativeCrop {
+export function toScaled(c: NativeCrop, s: Omit<ScaledFrame, 'frame'>): NativeCrop {
   return { x: c.x / s.kx - s.ox, y: c.y / s.ky - s.oy, w: c.w / s.kx, h: c.h / s.ky };
 }
 
@@ -79,7 +100,43 @@ export function shrinkFor(width: number, height: number, minW: number, minH: num
   return s;
 }
 
-async function decodeScaled(bytes: Buffer, width: number, height: number, shrink: number, region?: { left: number; top: number; width: number; height: number }): Promise<ScaledFrame> {
+/**
+ * The addon when its JPEG decoder can take this photo: libjpeg-turbo loaded, not turned off with
+ * TRT_LANDMARKER_JPEG=sharp, and pixels libjpeg's RGB output gives as sharp would (sRGB or grey, no ICC profile
+ * for sharp to convert from).
+ */
+function nativeJpegDecoder(meta: Metadata): NativeAddon | null {
+  if (process.env.TRT_LANDMARKER_JPEG === 'sharp') return null;
+  if (meta.hasProfile || (meta.space !== 'srgb' && meta.space !== 'b-w') || (meta.channels !== 3 && meta.channels !== 1)) return null;
+  const addon = loadAddon();
+  return addon.jpegDecoder().available ? addon : null;
+}
+
+/**
+ * The addon's decode at 1 / shrink: the whole image (`regions` absent) or one frame per region. Each frame's
+ * origin (ox, oy) is its region's corner in the scaled image.
+ */
+async function decodeNative(addon: NativeAddon, bytes: Buffer, what: string, width: number, height: number, shrink: 1 | 2 | 4 | 8, regions?: NativeRegion[]): Promise<ScaledFrame[]> {
+  let out;
+  try {
+    out = await addon.decodeJpeg(bytes, shrink, regions ?? null, MAX_DIMENSION * MAX_DIMENSION);
+  } catch (err) {
+    const e = fromNative(err, 'ERR_IMAGE_DECODE');
+    if (e instanceof LandmarkerError && e.code === 'ERR_IMAGE_DECODE') throw new LandmarkerError('ERR_IMAGE_DECODE', `Cannot decode image (${what}): ${e.message}`, { cause: err });
+    throw e;
+  }
+  const kx = width / out.scaledWidth;
+  const ky = height / out.scaledHeight;
+  return out.images.map((img, i) => ({
+    frame: { data: new Uint8Array(img.data.buffer, img.data.byteOffset, img.data.length), width: img.width, height: img.height, format: NativeFormat.RGB },
+    kx,
+    ky,
+    ox: regions?.[i]?.left ?? 0,
+    oy: regions?.[i]?.top ?? 0,
+  }));
+}
+
+async function decodeScaled(bytes: Buffer, what: string, width: number, height: number, shrink: number, region?: NativeRegion): Promise<ScaledFrame> {
   const w = Math.ceil(width / shrink);
   const h = Math.ceil(height / shrink);
   let img = sharp(bytes, { limitInputPixels: MAX_DIMENSION * MAX_DIMENSION, failOn: 'warning' });
@@ -89,7 +146,7 @@ async function decodeScaled(bytes: Buffer, width: number, height: number, shrink
   try {
     out = await img.removeAlpha().toColourspace('srgb').raw({ depth: 'uchar' }).toBuffer({ resolveWithObject: true });
   } catch (err) {
-    throw new LandmarkerError('ERR_IMAGE_DECODE', `Cannot decode image: ${String((err as Error).message).split('\n')[0]}`, { cause: err });
+    throw new LandmarkerError('ERR_IMAGE_DECODE', `Cannot decode image (${what}): ${String((err as Error).message).split('\n')[0]}`, { cause: err });
   }
   const frame: NativeFrame = { data: new Uint8Array(out.data.buffer, out.data.byteOffset, out.data.length), width: out.info.width, height: out.info.height, format: NativeFormat.RGB };
   return { frame, kx: width / w, ky: height / h, ox: region?.left ?? 0, oy: region?.top ?? 0 };
@@ -105,30 +162,43 @@ export async function openPhoto(input: unknown, detW: number, detH: number): Pro
     if (plainJpeg && s > 1) {
       const W = meta.width!;
       const H = meta.height!;
-      const detection = await decodeScaled(bytes, W, H, s);
+      const native = nativeJpegDecoder(meta!);
+      const what = typeof input === 'string' ? input : `Buffer of length ${bytes.length}`;
+      const detection = native ? (await decodeNative(native, bytes, what, W, H, s as 1 | 2 | 4 | 8))[0]! : await decodeScaled(bytes, what, W, H, s);
       return {
         width: W,
         height: H,
         detection,
-        async faceFrame(crops, side) {
+        async faceFrames(crops, side) {
           // The coarsest shrink giving every crop `side` pixels; the detection frame when that is its own.
           const need = (3 * side) / 4;
           const fs = Math.min(s, ...crops.map((c) => shrinkFor(Math.min(c.w, c.h), Math.min(c.w, c.h), need, need)));
-          if (fs === s) return detection;
+          if (fs === s) return crops.map((c) => cutAround(detection, c));
           const w = Math.ceil(W / fs);
           const h = Math.ceil(H / fs);
+          if (native) {
+            // One pass over the rows the crops span, each crop's pixels in a frame of its own.
+            const scale = { kx: W / w, ky: H / h, ox: 0, oy: 0 };
+            const regions = crops.map((c) => windowAround(c, scale, w, h) ?? { left: 0, top: 0, width: 1, height: 1 });
+            return decodeNative(native, bytes, what, W, H, fs as 1 | 2 | 4 | 8, regions);
+          }
           const x0 = Math.max(0, Math.floor(Math.min(...crops.map((c) => c.x)) / fs) - 1);
           const y0 = Math.max(0, Math.floor(Math.min(...crops.map((c) => c.y)) / fs) - 1);
           const x1 = Math.min(w, Math.ceil(Math.max(...crops.map((c) => c.x + c.w)) / fs) + 1);
           const y1 = Math.min(h, Math.ceil(Math.max(...crops.map((c) => c.y + c.h)) / fs) + 1);
-          if (x1 <= x0 || y1 <= y0) return detection; // every crop lies outside the photo: black either way
-          return decodeScaled(bytes, W, H, fs, { left: x0, top: y0, width: x1 - x0, height: y1 - y0 });
+          if (x1 <= x0 || y1 <= y0) return crops.map(() => detection); // every crop lies outside the photo: black either way
+          const region = await decodeScaled(bytes, what, W, H, fs, { left: x0, top: y0, width: x1 - x0, height: y1 - y0 });
+          return crops.map((c) => cutAround(region, c));
         },
       };
     }
     const frame = await decodeEncoded(bytes, typeof input === 'string' ? input : `Buffer of length ${bytes.length}`, 'input');
-    return { width: frame.width, height: frame.height, detection: whole(frame), faceFrame: async () => whole(frame) };
+    return wholePhoto(frame);
   }
-  const { frame } = await decodeInput(input, 'input');
-  return { width: frame.width, height: frame.height, detection: whole(frame), faceFrame: async () => whole(frame) };
+  return wholePhoto((await decodeInput(input, 'input')).frame);
+}
+
+function wholePhoto(frame: NativeFrame): Photo {
+  const w = whole(frame);
+  return { width: frame.width, height: frame.height, detection: w, faceFrames: async (crops) => crops.map((c) => cutAround(w, c)) };
 }

@@ -178,6 +178,21 @@ export interface NativeTrtDetectorConfig extends NativePreprocessParams {
   iouThreshold: number;
 }
 
+/** A rectangle of whole pixels. */
+export interface NativeRegion {
+  left: number;
+  top: number;
+  width: number;
+  height: number;
+}
+
+/** decodeJpeg(): the whole image's size at that scale and RGB pixels per region (or of the whole image). */
+export interface NativeJpegDecoded {
+  scaledWidth: number;
+  scaledHeight: number;
+  images: Array<{ data: Buffer; width: number; height: number }>;
+}
+
 /** TrtRuntime#detect(): faces in image pixels, best score first (as decodeDetections). */
 export interface NativeTrtDetectResult {
   boxes: Float32Array;
@@ -271,6 +286,16 @@ export interface NativeAddon {
    * false when another open file description holds it. Closing the descriptor (or the process dying) releases it.
    */
   tryLockFile(fd: number): boolean;
+  /**
+   * A JPEG decoded at 1 / `shrink` (libjpeg's DCT scaling) to RGB: the whole image, or each of `regions` (pixels of
+   * the scaled image; they may overlap) in one pass over the rows they span, skipping the inverse DCT of the rows
+   * above them and of the columns beside their union. The bytes are copied before the promise is returned.
+   * Rejects ERR_IMAGE_DECODE (corrupt, truncated: a libjpeg warning is an error), ERR_OUT_OF_RANGE (a region
+   * outside the image, over `maxPixels` at this scale), ERR_BACKEND_UNAVAILABLE (see jpegDecoder()).
+   */
+  decodeJpeg(bytes: Uint8Array, shrink: 1 | 2 | 4 | 8, regions: NativeRegion[] | null, maxPixels: number): Promise<NativeJpegDecoded>;
+  /** Whether decodeJpeg can run (libjpeg-turbo is loaded at run time, never linked), and what it is or why not. */
+  jpegDecoder(): { available: boolean; detail: string };
   unlockFile(fd: number): void;
   /** Present when the TensorRT sources were compiled in (buildInfo().tensorrtMajor set). Throw/reject coded errors. */
   trtBuildEngine?(

@@ -93,7 +93,7 @@ describe('trt-landmarker info', () => {
   test('text and JSON', async () => {
     const t = await cli(['info']);
     expect(t.code).toBe(0);
-    for (const label of ['Node.js', 'addon', 'GPU path', 'GPU', 'driver', 'TensorRT', 'ONNX Runtime', 'sharp', 'backend']) {
+    for (const label of ['Node.js', 'addon', 'GPU path', 'GPU', 'driver', 'TensorRT', 'ONNX Runtime', 'sharp', 'large JPEGs', 'backend']) {
       expect(t.out).toMatch(new RegExp(`^${label}\\s`, 'm'));
     }
     const j = await cli(['info', '--json']);
@@ -104,5 +104,7 @@ describe('trt-landmarker info', () => {
     expect(s.onnxruntime).toMatch(/^\d+\.\d+\.\d+/);
     expect(typeof s.tensorrt.reason).toBe('string');
     expect(['tensorrt', 'onnxruntime']).toContain(s.defaultBackend);
+    // Who decodes large JPEGs: the addon's run-time loaded libjpeg-turbo, or sharp saying why.
+    expect(s.jpegDecoder).toMatch(/^the addon's libjpeg-turbo \(libjpeg\.so\.\d+|^sharp: /);
   });
 });

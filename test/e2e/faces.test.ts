@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import sharp from 'sharp';
 import { TrtLandmarker } from '../../src/landmarker';
 import { defaultDetectorFiles, defaultLandmarkFiles } from '../../src/bundled-models';
+import { loadAddon } from '../../src/native/loader';
 import type { Face } from '../../src/types';
 
 const ASTRONAUT = join(__dirname, '..', '..', 'samples', 'astronaut.png');
@@ -144,15 +145,35 @@ describe('broken or absent models', () => {
 });
 
 describe('large JPEGs: shrink-on-load for the detector, a decode of the face rows for the landmarks', () => {
-  test('the same faces and points as from the fully decoded pixels', async () => {
+  const jpegDecoder = loadAddon().jpegDecoder();
+  let jpeg: Buffer;
+  beforeAll(async () => {
     const astro = await sharp(ASTRONAUT).resize(700, 700).png().toBuffer();
-    const jpeg = await sharp({ create: { width: 2400, height: 1800, channels: 3, background: { r: 90, g: 110, b: 130 } } })
+    jpeg = await sharp({ create: { width: 2400, height: 1800, channels: 3, background: { r: 90, g: 110, b: 130 } } })
       .composite([{ input: astro, left: 100, top: 150 }, { input: astro, left: 1500, top: 900 }])
       .jpeg({ quality: 92 })
       .toBuffer();
+  });
+  afterEach(() => {
+    delete process.env.TRT_LANDMARKER_JPEG;
+    jest.restoreAllMocks();
+  });
+
+  // Who decodes: the addon's libjpeg-turbo when it loads here, sharp when it does not or TRT_LANDMARKER_JPEG=sharp.
+  test.each([
+    ['the addon (libjpeg-turbo)', undefined],
+    ['sharp (TRT_LANDMARKER_JPEG=sharp)', 'sharp'],
+  ])('decoded by %s: the same faces and points as from the fully decoded pixels', async (_who, env) => {
+    if (env) process.env.TRT_LANDMARKER_JPEG = env;
+    const decodeJpeg = jest.spyOn(loadAddon(), 'decodeJpeg');
     const { data, info } = await sharp(jpeg).raw().toBuffer({ resolveWithObject: true });
     const full = await lm.detectFaces({ data: new Uint8Array(data), width: info.width, height: info.height, format: 'rgb' });
     const fast = await lm.detectFaces(jpeg);
+    // The detector's decode at 1/4 (600x450 covers 320x240), then one decode of the face rows at full resolution
+    // (the faces' crops are about 200 px, the model wants 160).
+    expect(decodeJpeg.mock.calls.map(([, shrink, region]) => [shrink, region === null])).toEqual(
+      !env && jpegDecoder.available ? [[4, true], [1, false]] : [],
+    );
     expect(full).toHaveLength(2);
     expect(fast).toHaveLength(2);
     const byX = (fs: Face[]) => [...fs].sort((a, b) => a.box[0] - b.box[0]);
@@ -168,5 +189,26 @@ describe('large JPEGs: shrink-on-load for the detector, a decode of the face row
     const [cx] = centre(byX(fast)[0]);
     expect(cx).toBeGreaterThan(100 + (200 * 700) / 512);
     expect(cx).toBeLessThan(100 + (250 * 700) / 512);
+  });
+
+  test.each([undefined, 'sharp'])('a truncated large JPEG is ERR_IMAGE_DECODE naming the input (TRT_LANDMARKER_JPEG=%s)', async (env) => {
+    if (env) process.env.TRT_LANDMARKER_JPEG = env;
+    const cut = jpeg.subarray(0, jpeg.length >> 1);
+    await expect(lm.detectFaces(cut)).rejects.toMatchObject({
+      code: 'ERR_IMAGE_DECODE',
+      message: expect.stringMatching(new RegExp(`^Cannot decode image \\(Buffer of length ${cut.length}\\): .*[Pp]remature end of JPEG (file|image)`)),
+    });
+  });
+
+  test('a JPEG with an ICC profile goes to sharp, which converts it to sRGB; the faces are found', async () => {
+    const p3 = await sharp(jpeg).withIccProfile('p3').jpeg({ quality: 92 }).toBuffer();
+    expect((await sharp(p3).metadata()).hasProfile).toBe(true);
+    const decodeJpeg = jest.spyOn(loadAddon(), 'decodeJpeg');
+    expect(await lm.detectFaces(p3)).toHaveLength(2);
+    expect(decodeJpeg).not.toHaveBeenCalled();
+  });
+
+  test('jpegDecoder() is available where the addon found libjpeg-turbo, or says why not', () => {
+    expect(jpegDecoder.detail).toMatch(jpegDecoder.available ? /^libjpeg-turbo/ : /jpeglib\.h|libjpeg\.so/);
   });
 });

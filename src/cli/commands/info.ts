@@ -23,6 +23,8 @@ export interface SystemInfo {
   onnxruntime: string;
   sharp: string;
   libvips: string;
+  /** Who decodes large JPEGs for detectFaces (src/detector/photo.ts). */
+  jpegDecoder: string;
   defaultBackend: 'tensorrt' | 'onnxruntime';
 }
 
@@ -63,6 +65,11 @@ export function systemInfo(): SystemInfo {
   } catch (err) {
     addon = { loaded: false, error: (err as Error).message };
   }
+  let jpegDecoder = 'sharp (addon not loaded)';
+  if (addon.loaded) {
+    const j = loadAddon().jpegDecoder();
+    jpegDecoder = process.env.TRT_LANDMARKER_JPEG === 'sharp' ? `sharp (TRT_LANDMARKER_JPEG=sharp; the addon's: ${j.detail})` : j.available ? `the addon's ${j.detail}` : `sharp: ${j.detail}`;
+  }
   const { gpus, note } = queryGpus();
   const tensorrt = probeTensorRt();
   return {
@@ -77,6 +84,7 @@ export function systemInfo(): SystemInfo {
     onnxruntime: describeOrt(),
     sharp: sharp.versions.sharp ?? 'unknown',
     libvips: sharp.versions.vips,
+    jpegDecoder,
     defaultBackend: tensorrt.available ? 'tensorrt' : 'onnxruntime',
   };
 }
@@ -115,6 +123,7 @@ function text(s: SystemInfo): string {
     `TensorRT      ${s.tensorrt.available ? 'available' : 'unavailable'}: ${s.tensorrt.reason}${Object.keys(s.tensorrt.versions).length ? ` (${Object.entries(s.tensorrt.versions).map(([k, v]) => `${k} ${v}`).join(', ')})` : ''}`,
     `ONNX Runtime  ${s.onnxruntime}`,
     `sharp         ${s.sharp} (libvips ${s.libvips})`,
+    `large JPEGs   ${s.jpegDecoder}`,
     `backend       'auto' uses ${s.defaultBackend === 'tensorrt' ? 'TensorRT' : 'ONNX Runtime on the CPU'}`,
   ];
   return lines.join('\n');
