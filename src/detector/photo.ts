@@ -14,9 +14,8 @@
  * above it and of the columns beside it (docs/bench.md has the numbers).
  */
 import sharp, { type Metadata } from 'sharp';
-import { LandmarkerError } from '../errors';
+import { fromNative, LandmarkerError } from '../errors';
 import { decodeEncoded, decodeInput, readImageFile } from '../input/decode';
-import { fromNative } from '../errors';
 import { MAX_DIMENSION } from '../input/validate';
 import { NativeFormat, type NativeAddon, type NativeCrop, type NativeFrame, type NativeRegion } from '../native/addon';
 import { loadAddon } from '../native/loader';
@@ -122,7 +121,8 @@ async function decodeNative(addon: NativeAddon, bytes: Buffer, what: string, wid
     out = await addon.decodeJpeg(bytes, shrink, regions ?? null, MAX_DIMENSION * MAX_DIMENSION);
   } catch (err) {
     const e = fromNative(err, 'ERR_IMAGE_DECODE');
-    if (e instanceof LandmarkerError && e.code === 'ERR_IMAGE_DECODE') throw new LandmarkerError('ERR_IMAGE_DECODE', `Cannot decode image (${what}): ${e.message}`, { cause: err });
+    // libjpeg's own words after the input's name, as sharp's are ("Cannot decode image (x.jpg): Premature end of JPEG file").
+    if (e instanceof LandmarkerError && e.code === 'ERR_IMAGE_DECODE') throw new LandmarkerError('ERR_IMAGE_DECODE', `Cannot decode image (${what}): ${e.message.replace(/^Cannot decode JPEG: /, '')}`, { cause: err });
     throw e;
   }
   const kx = width / out.scaledWidth;

@@ -196,7 +196,7 @@ describe('large JPEGs: shrink-on-load for the detector, a decode of the face row
     const cut = jpeg.subarray(0, jpeg.length >> 1);
     await expect(lm.detectFaces(cut)).rejects.toMatchObject({
       code: 'ERR_IMAGE_DECODE',
-      message: expect.stringMatching(new RegExp(`^Cannot decode image \\(Buffer of length ${cut.length}\\): .*[Pp]remature end of JPEG (file|image)`)),
+      message: expect.stringMatching(new RegExp(`^Cannot decode image \\(Buffer of length ${cut.length}\\): (Premature end of JPEG file|VipsJpeg: premature end of JPEG image)$`)),
     });
   });
 
