@@ -31,8 +31,11 @@ trt_major() {
 }
 
 # config <name> <label> <expected variant> <expected tensorrt> <hide parts (comma list or -)> [TENSORRT_ROOT]
+# The JPEG decoder is expected absent when jpeglib.h is hidden, present otherwise when this machine has jpeglib.h.
 config() {
   local name=$1 label=$2 variant=$3 trt=$4 hide=$5 root=${6:-}
+  local jpeg=
+  case ",$hide," in *,jpeg,*) jpeg=no ;; *) [ -f /usr/include/jpeglib.h ] && jpeg=yes ;; esac
   local dir=$work/$name log=$work/$name.build.log start=$SECONDS
   git clone -q "$repo" "$dir" && ln -s "$repo/node_modules" "$dir/node_modules"
   local env=(env -u TENSORRT_ROOT "TRTL_CMAKE_ARGS=-DTRTL_CUDA_ARCHITECTURES=$arch")
@@ -56,7 +59,7 @@ config() {
     return
   fi
   local facts
-  if ! facts=$(node "$repo/.ci/expect-build.js" "$dir/build/Release/trt_landmarker.node" "$variant" "$trt" 2>&1); then
+  if ! facts=$(node "$repo/.ci/expect-build.js" "$dir/build/Release/trt_landmarker.node" "$variant" "$trt" $jpeg 2>&1); then
     record "FAIL ($name) $label: $facts"
     failed=1
     return
