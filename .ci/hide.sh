@@ -33,6 +33,21 @@ cover_dir() {
   return 0
 }
 
+# cover_files <dir> <label> <glob>...: covers <dir> with a copy of itself without the files matching the globs,
+# when it has any. Hard links (symbolic ones would point back into the covered directory), a plain copy across
+# devices; each copy in a fresh folder, so that two parts hiding files of the same directory stack.
+cover_files() {
+  local d=$1 label=$2 g found=
+  shift 2
+  for g in "$@"; do compgen -G "$d/$g" >/dev/null && found=1; done
+  [ -n "$found" ] || return 0
+  local copy
+  copy=$(mktemp -d "$scratch/copy.XXXXXX")/dir
+  cp -al "$(readlink -f "$d")" "$copy" 2>/dev/null || { rm -rf "$copy"; cp -a "$(readlink -f "$d")" "$copy"; }
+  for g in "$@"; do rm -f "$copy"/$g; done
+  mount --bind "$copy" "$d" && echo "hide: $label in $d" >&2
+}
+
 for w in "${what[@]}"; do
   case "$w" in
     cuda)
@@ -45,26 +60,11 @@ for w in "${what[@]}"; do
       ;;
     tensorrt)
       for d in /usr/local/tensorrt /opt/tensorrt; do cover_dir "$d"; done
-      for d in /usr/include /usr/include/*-linux-gnu; do
-        if ls "$d"/NvInfer*.h "$d"/NvOnnxParser*.h >/dev/null 2>&1; then
-          copy="$scratch/copy$(echo "$d" | tr / _)"
-          cp -al "$d" "$copy" 2>/dev/null || { rm -rf "$copy"; cp -a "$d" "$copy"; }  # hard links: cheap, no loop back
-          rm -f "$copy"/NvInfer*.h "$copy"/NvOnnxParser*.h
-          mount --bind "$copy" "$d" && echo "hide: TensorRT headers in $d" >&2
-        fi
-      done
+      for d in /usr/include /usr/include/*-linux-gnu; do cover_files "$d" "TensorRT headers" 'NvInfer*.h' 'NvOnnxParser*.h'; done
       unset TENSORRT_ROOT
       ;;
     jpeg)
-      for d in /usr/include /usr/local/include; do
-        if [ -e "$d/jpeglib.h" ]; then
-          copy="$scratch/copy$(echo "$d" | tr / _)"
-          # Hard links (symbolic ones would point back into the covered directory); a plain copy across devices.
-          cp -al "$(readlink -f "$d")" "$copy" 2>/dev/null || { rm -rf "$copy"; cp -a "$(readlink -f "$d")" "$copy"; }
-          rm -f "$copy/jpeglib.h"
-          mount --bind "$copy" "$d" && echo "hide: jpeglib.h in $d" >&2
-        fi
-      done
+      for d in /usr/include /usr/local/include; do cover_files "$d" jpeglib.h jpeglib.h; done
       ;;
     *) echo "hide: unknown part '$w' (cuda, tensorrt, jpeg)" >&2; exit 2 ;;
   esac
