@@ -176,17 +176,19 @@ export async function openPhoto(input: unknown, detW: number, detH: number): Pro
           if (fs === s) return crops.map((c) => cutAround(detection, c));
           const w = Math.ceil(W / fs);
           const h = Math.ceil(H / fs);
+          // The pixels each crop samples at that scale (null: wholly outside the photo, black from any frame).
+          const windows = crops.map((c) => windowAround(c, { kx: W / w, ky: H / h, ox: 0, oy: 0 }, w, h));
           if (native) {
             // One pass over the rows the crops span, each crop's pixels in a frame of its own.
-            const scale = { kx: W / w, ky: H / h, ox: 0, oy: 0 };
-            const regions = crops.map((c) => windowAround(c, scale, w, h) ?? { left: 0, top: 0, width: 1, height: 1 });
-            return decodeNative(native, bytes, what, W, H, fs as 1 | 2 | 4 | 8, regions);
+            return decodeNative(native, bytes, what, W, H, fs as 1 | 2 | 4 | 8, windows.map((r) => r ?? { left: 0, top: 0, width: 1, height: 1 }));
           }
-          const x0 = Math.max(0, Math.floor(Math.min(...crops.map((c) => c.x)) / fs) - 1);
-          const y0 = Math.max(0, Math.floor(Math.min(...crops.map((c) => c.y)) / fs) - 1);
-          const x1 = Math.min(w, Math.ceil(Math.max(...crops.map((c) => c.x + c.w)) / fs) + 1);
-          const y1 = Math.min(h, Math.ceil(Math.max(...crops.map((c) => c.y + c.h)) / fs) + 1);
-          if (x1 <= x0 || y1 <= y0) return crops.map(() => detection); // every crop lies outside the photo: black either way
+          // sharp: one decode of the windows' union, cut per crop.
+          const inside = windows.filter((r): r is NativeRegion => r !== null);
+          if (inside.length === 0) return crops.map(() => detection);
+          const x0 = Math.min(...inside.map((r) => r.left));
+          const y0 = Math.min(...inside.map((r) => r.top));
+          const x1 = Math.max(...inside.map((r) => r.left + r.width));
+          const y1 = Math.max(...inside.map((r) => r.top + r.height));
           const region = await decodeScaled(bytes, what, W, H, fs, { left: x0, top: y0, width: x1 - x0, height: y1 - y0 });
           return crops.map((c) => cutAround(region, c));
         },
