@@ -100,15 +100,23 @@ export function shrinkFor(width: number, height: number, minW: number, minH: num
 }
 
 /**
- * The addon when its JPEG decoder can take this photo: libjpeg-turbo loaded, not turned off with
- * TRT_LANDMARKER_JPEG=sharp, and pixels libjpeg's RGB output gives as sharp would (sRGB or grey, no ICC profile
- * for sharp to convert from).
+ * Who decodes large JPEGs here, decided in this one place: the addon (its libjpeg-turbo loaded, not turned off
+ * with TRT_LANDMARKER_JPEG=sharp) or sharp, and why, in words for `trt-landmarker info`.
+ */
+export function largeJpegDecoder(): { addon: NativeAddon | null; description: string } {
+  const addon = loadAddon();
+  const j = addon.jpegDecoder();
+  if (process.env.TRT_LANDMARKER_JPEG === 'sharp') return { addon: null, description: `sharp (TRT_LANDMARKER_JPEG=sharp; the addon's: ${j.detail})` };
+  return j.available ? { addon, description: `the addon's ${j.detail}` } : { addon: null, description: `sharp: ${j.detail}` };
+}
+
+/**
+ * The addon when its JPEG decoder can take this photo: pixels libjpeg's RGB output gives as sharp would (sRGB or
+ * grey, no ICC profile for sharp to convert from).
  */
 function nativeJpegDecoder(meta: Metadata): NativeAddon | null {
-  if (process.env.TRT_LANDMARKER_JPEG === 'sharp') return null;
   if (meta.hasProfile || (meta.space !== 'srgb' && meta.space !== 'b-w') || (meta.channels !== 3 && meta.channels !== 1)) return null;
-  const addon = loadAddon();
-  return addon.jpegDecoder().available ? addon : null;
+  return largeJpegDecoder().addon;
 }
 
 /**

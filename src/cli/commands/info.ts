@@ -3,6 +3,7 @@ import { execFileSync } from 'node:child_process';
 import sharp from 'sharp';
 import { describeOrt } from '../../backends/ort-module';
 import { probeTensorRt } from '../../backends/tensorrt';
+import { largeJpegDecoder } from '../../detector/photo';
 import type { NativeGpuStatus } from '../../native/addon';
 import { loadAddon, loadedAddonPath } from '../../native/loader';
 import { variantReport, type VariantReport } from '../../native/variants';
@@ -65,11 +66,7 @@ export function systemInfo(): SystemInfo {
   } catch (err) {
     addon = { loaded: false, error: (err as Error).message };
   }
-  let jpegDecoder = 'sharp (addon not loaded)';
-  if (addon.loaded) {
-    const j = loadAddon().jpegDecoder();
-    jpegDecoder = process.env.TRT_LANDMARKER_JPEG === 'sharp' ? `sharp (TRT_LANDMARKER_JPEG=sharp; the addon's: ${j.detail})` : j.available ? `the addon's ${j.detail}` : `sharp: ${j.detail}`;
-  }
+  const jpegDecoder = addon.loaded ? largeJpegDecoder().description : 'sharp (addon not loaded)';
   const { gpus, note } = queryGpus();
   const tensorrt = probeTensorRt();
   return {
